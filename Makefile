@@ -1,0 +1,69 @@
+# edgebench: the entry points. `make bench` runs the main job, `make test` runs every test.
+#
+#   make native   [PROFILE=cpu|cuda|jetson-orin|jetson-thor] [CPU_ISA=...] [CUDA_ARCH=...]
+#   make bindings regenerate bindings/ with a jextract on PATH
+#   make build    the benchmarks jar (target/benchmarks.jar)
+#   make test     unit and integration tests (builds the CPU engine first)
+#   make bench    [PRESET=quick] [MODEL=Llama-3.2-1B:Q4_0] [ARGS=...] the main job
+#   make bundle   offline bundle for a machine without network or JDK (dist/)
+#   make native-check-jetson  cross-compile/compile-only checks of the Jetson profiles
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+JAVA_HOME := $(shell scripts/find-jdk.sh)
+export JAVA_HOME
+export PATH := $(JAVA_HOME)/bin:$(PATH)
+
+PROFILE ?= cpu
+PRESET ?= quick
+MVN ?= mvn
+MVN_FLAGS ?= -q -B -e
+JAR := target/benchmarks.jar
+JAVA := $(JAVA_HOME)/bin/java
+JAVA_OPTS ?= --enable-native-access=ALL-UNNAMED
+
+SOURCES := $(shell find src/main bench/src bindings/src -type f 2>/dev/null) pom.xml
+
+.PHONY: help native bindings build test unit-test bench bundle clean native-check-jetson check-bindings
+
+help:
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+
+native:
+	@native/build.sh $(PROFILE)
+
+$(JAR): $(SOURCES)
+	@echo "build: packaging $(JAR) (JDK $(JAVA_HOME))"
+	@$(MVN) $(MVN_FLAGS) -DskipTests package
+
+build: $(JAR)
+
+# jextract is in no package registry: put one on PATH (https://jdk.java.net/jextract/).
+bindings:
+	@command -v jextract >/dev/null || { echo "make bindings: jextract is not on PATH" >&2; exit 2; }
+	@native/fetch-source.sh
+	rm -rf bindings/src
+	jextract @bindings/llama.args
+	jextract @bindings/ggml.args
+	@scripts/header-hashes.sh > bindings/headers.sha256
+	@echo "bindings: regenerated; header hashes in bindings/headers.sha256"
+
+test: native
+	@$(MVN) $(MVN_FLAGS) -Dedgebench.native.profile=$(PROFILE) verify
+
+unit-test:
+	@$(MVN) $(MVN_FLAGS) -Dtest.excludedGroups=native verify
+
+bench: native $(JAR)
+	@$(JAVA) $(JAVA_OPTS) -jar $(JAR) run --preset $(PRESET) $(if $(MODEL),--model $(MODEL)) $(ARGS)
+
+bundle: $(JAR)
+	@scripts/make-bundle.sh
+
+native-check-jetson:
+	@scripts/check-jetson.sh
+
+clean:
+	rm -rf target native/build

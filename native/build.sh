@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Builds llama.cpp/ggml for one platform profile into native/build/<name>/.
+#
+#   native/build.sh [profile]            profile: cpu (default), cuda, jetson-orin, jetson-thor
+#
+# Environment:
+#   LLAMA_CPP_SRC   a llama.cpp checkout to build instead of the pinned source (engine.lock)
+#   CPU_ISA         instruction-set level of the CPU backend (profile cpu and cuda):
+#                   x86-64: sse42 | avx2 (default) | avx512
+#                   aarch64: armv8 | armv8.2 (default) | armv9
+#   CUDA_ARCH       CUDA architectures, e.g. 90 or "87;90" (default: the GPU present)
+#   CROSS           aarch64: cross-compile with Debian's aarch64-linux-gnu toolchain
+#   BUILD_NAME      output folder name under native/build (default: profile, plus -<isa>
+#                   when CPU_ISA is not the default, plus -<arch> when cross-compiling)
+#   TARGETS         CMake targets to build (default: the libraries and the reference tools)
+#   JOBS            parallel compile jobs (default: number of CPUs)
+#
+# Output: lib/ (the shared libraries the JVM loads), bin/ (llama-simple, llama-bench,
+# test-backend-ops: the reference tools built from the same source), manifest.json
+# (what was built, from what, how). A second run with nothing changed only re-checks.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+profile=${1:-${PROFILE:-cpu}}
+profile_file="$here/profiles/$profile.cmake"
+die() { echo "native/build.sh: $*" >&2; exit 2; }
+
+[ -f "$profile_file" ] || die "unknown profile '$profile'; known: $(cd "$here/profiles" && ls ./*.cmake | sed 's|./||; s|.cmake||' | grep -v common | tr '\n' ' ')"
+command -v cmake >/dev/null || die "cmake is not installed (needed to build the engine)"
+
+host_arch=$(uname -m)
+target_arch=$host_arch
+toolchain_args=()
+case "${CROSS:-}" in
+  "") ;;
+  aarch64|arm64)
+    target_arch=aarch64
+    command -v aarch64-linux-gnu-g++ >/dev/null || die "CROSS=aarch64 needs aarch64-linux-gnu-g++ (Debian: apt-get install g++-aarch64-linux-gnu)"
+    toolchain_args=(-DCMAKE_TOOLCHAIN_FILE="$here/toolchains/aarch64-linux-gnu.cmake");;
+  *) die "CROSS='${CROSS}' is not supported; only CROSS=aarch64";;
+esac
+case "$profile" in
+  jetson-*) [ "$target_arch" = aarch64 ] || [ -n "${CROSS:-}" ] || \
+    die "profile $profile targets aarch64 (a Jetson); this host is $host_arch. Build it on the Jetson, or check it here with 'make native-check-jetson'";;
+esac
+
+# Instruction-set level of the CPU backend: explicit flags, never GGML_NATIVE.
+isa_args=()
+case "$target_arch" in
+  x86_64|amd64)
+    default_isa=avx2
+    isa=${CPU_ISA:-$default_isa}
+    base=(-DGGML_SSE42=ON -DGGML_AVX=OFF -DGGML_AVX2=OFF -DGGML_BMI2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF
+          -DGGML_AVX_VNNI=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF
+          -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF)
+    case "$isa" in
+      sse42)  isa_args=("${base[@]}");;
+      avx2)   isa_args=("${base[@]}" -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_BMI2=ON -DGGML_FMA=ON -DGGML_F16C=ON);;
+      avx512) isa_args=("${base[@]}" -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_BMI2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+                        -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON);;
+      *) die "CPU_ISA='$isa' is not an x86-64 level; use sse42, avx2 or avx512";;
+    esac;;
+  aarch64|arm64)
+    case "$profile" in jetson-orin) default_isa=armv8.2;; jetson-thor) default_isa=armv9;; *) default_isa=armv8.2;; esac
+    isa=${CPU_ISA:-$default_isa}
+    case "$isa" in
+      armv8)   isa_args=(-DGGML_CPU_ARM_ARCH=armv8-a);;
+      armv8.2) isa_args=(-DGGML_CPU_ARM_ARCH=armv8.2-a+dotprod+fp16);;
+      armv9)   isa_args=(-DGGML_CPU_ARM_ARCH=armv9-a+i8mm+bf16);;
+      *) die "CPU_ISA='$isa' is not an aarch64 level; use armv8, armv8.2 or armv9";;
+    esac;;
+  *) die "unsupported target architecture $target_arch";;
+esac
+
+cuda_args=()
+cuda_version=""
+if grep -q "GGML_CUDA ON" "$profile_file"; then
+  nvcc=$(command -v nvcc || true)
+  [ -n "$nvcc" ] || { [ -x /usr/local/cuda/bin/nvcc ] && nvcc=/usr/local/cuda/bin/nvcc; } || true
+  [ -n "$nvcc" ] || die "profile $profile needs the CUDA compiler (nvcc), which is not on PATH nor in /usr/local/cuda/bin"
+  cuda_version=$("$nvcc" --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')
+  case "$cuda_version" in 12.*|13.*) ;; *) die "CUDA $cuda_version found at $nvcc; profile $profile needs CUDA 12.x or 13.x";; esac
+  cuda_args=(-DCMAKE_CUDA_COMPILER="$nvcc")
+  arch=${CUDA_ARCH:-}
+  if [ -z "$arch" ] && [ "$profile" = cuda ]; then
+    if command -v nvidia-smi >/dev/null && caps=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null) && [ -n "$caps" ]; then
+      arch=$(echo "$caps" | tr -d ' .' | sort -u | paste -sd';')
+    else
+      die "profile cuda: no GPU found to choose the architecture (nvidia-smi gave none); set CUDA_ARCH, e.g. CUDA_ARCH=90"
+    fi
+  fi
+  [ -n "$arch" ] && cuda_args+=(-DCMAKE_CUDA_ARCHITECTURES="$arch")
+fi
+
+if [ -n "${LLAMA_CPP_SRC:-}" ]; then
+  src=$(cd "$LLAMA_CPP_SRC" 2>/dev/null && pwd) || die "LLAMA_CPP_SRC='$LLAMA_CPP_SRC' is not a directory"
+  [ -f "$src/include/llama.h" ] || die "LLAMA_CPP_SRC='$src' does not look like llama.cpp (no include/llama.h)"
+else
+  "$here/fetch-source.sh"
+  src="$here/src/llama.cpp"
+fi
+
+name=${BUILD_NAME:-$profile}
+if [ -z "${BUILD_NAME:-}" ]; then
+  [ "$isa" != "$default_isa" ] && name="$name-$isa"
+  [ -n "${CROSS:-}" ] && name="$name-$target_arch"
+fi
+out="$here/build/$name"
+cmake_dir="$out/cmake"
+mkdir -p "$out/lib" "$out/bin"
+
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+config_args=(-C "$profile_file" "${toolchain_args[@]}" "${isa_args[@]}" "${cuda_args[@]}")
+config_key=$(printf '%s\n' "$src" "${generator[@]}" "${config_args[@]}" | cat - "$profile_file" "$here/profiles/common.cmake" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$cmake_dir/CMakeCache.txt" ] || [ "$(cat "$out/.config-key" 2>/dev/null)" != "$config_key" ]; then
+  echo "native: configuring $name ($profile, $target_arch, isa $isa${cuda_version:+, CUDA $cuda_version})" >&2
+  rm -f "$cmake_dir/CMakeCache.txt"
+  cmake -S "$src" -B "$cmake_dir" "${generator[@]}" "${config_args[@]}" >"$out/configure.log" 2>&1 || {
+    tail -30 "$out/configure.log" >&2; die "CMake configure failed for $name; full log: $out/configure.log"; }
+  echo "$config_key" > "$out/.config-key"
+fi
+
+targets=${TARGETS:-llama ggml llama-simple llama-bench test-backend-ops}
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+start=$(date +%s)
+# shellcheck disable=SC2086
+cmake --build "$cmake_dir" --parallel "$jobs" --target $targets 2>&1 | tee "$out/build.log" | \
+  grep --line-buffered -E '^\[[0-9]+/[0-9]+\]|error|Error' | \
+  awk '/^\[/ { if (++n % 20 == 0) { print "native: " $1 " " $NF; fflush() } next } { print; fflush() }' >&2 || true
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+  tail -30 "$out/build.log" >&2
+  die "build failed for $name; full log: $out/build.log"
+fi
+build_s=$(( $(date +%s) - start ))
+
+# Copy what changed into lib/ and bin/; the manifest is rewritten only when something did.
+changed=0
+sync_file() {
+  local dst
+  dst="$2/$(basename "$1")"
+  if [ -L "$1" ]; then
+    [ "$(readlink "$1")" = "$(readlink "$dst" 2>/dev/null)" ] || { rm -f "$dst"; cp -P "$1" "$dst"; changed=1; }
+  elif ! cmp -s "$1" "$dst"; then
+    rm -f "$dst"; cp -p "$1" "$dst"; changed=1
+  fi
+}
+while IFS= read -r f; do sync_file "$f" "$out/lib"; done < <(find "$cmake_dir/bin" "$cmake_dir/src" "$cmake_dir/ggml" -maxdepth 3 -name 'lib*.so*' \( -type f -o -type l \) 2>/dev/null | sort -u)
+for t in $targets; do
+  [ -f "$cmake_dir/bin/$t" ] && sync_file "$cmake_dir/bin/$t" "$out/bin"
+done
+[ -f "$out/manifest.json" ] || changed=1
+
+if [ "$changed" = 1 ]; then
+  cache="$cmake_dir/CMakeCache.txt"
+  cget() { sed -n "s/^$1:[A-Z]*=//p" "$cache" | head -1; }
+  if [ -n "${LLAMA_CPP_SRC:-}" ]; then
+    src_kind=checkout
+    commit=$(git -C "$src" rev-parse HEAD 2>/dev/null || echo unknown)
+    dirty=$(git -C "$src" status --porcelain 2>/dev/null | grep -qv '^??' && echo true || echo false)
+    src_sha=$( (cd "$src" && git ls-files -s 2>/dev/null | sha256sum | cut -d' ' -f1) || echo unknown)
+    npm_pkg=""; release=$(git -C "$src" describe --tags 2>/dev/null || echo unknown)
+  else
+    # shellcheck source=/dev/null
+    . "$here/engine.lock"
+    src_kind=npm; commit=$(git -C "$src" rev-parse HEAD); dirty=false; src_sha=$NPM_SHA256
+    npm_pkg="$NPM_PACKAGE@$NPM_VERSION"; release=$LLAMA_CPP_RELEASE
+  fi
+  ggml_version=$(sed -n 's/^set(GGML_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\))/\2/p' "$src/ggml/CMakeLists.txt" | paste -sd.)
+  cxx=$(cget CMAKE_CXX_COMPILER)
+  cxx_version=$("$cxx" --version 2>/dev/null | head -1 || echo unknown)
+  relevant='^GGML_(NATIVE|BACKEND_DL|CPU|CPU_REPACK|OPENMP|LLAMAFILE|SSE42|AVX[A-Z0-9_]*|F16C|FMA|BMI2|AMX_[A-Z0-9]*|CUDA)$'
+  [ -n "$cuda_version" ] && relevant='^GGML_(NATIVE|BACKEND_DL|CPU|CPU_REPACK|OPENMP|LLAMAFILE|SSE42|AVX[A-Z0-9_]*|F16C|FMA|BMI2|AMX_[A-Z0-9]*|CUDA|CUDA_[A-Z0-9_]*)$'
+  options=$(grep -E '^GGML_[A-Z0-9_]+:BOOL=ON' "$cache" | sed 's/:BOOL=ON//' | grep -E "$relevant" | sort | paste -sd' ')
+  arm_arch=$(cget GGML_CPU_ARM_ARCH)
+  [ -n "$arm_arch" ] && options="$options GGML_CPU_ARM_ARCH=$arm_arch"
+  # the flags the CPU backend was really compiled with (instruction-set flags are per target)
+  cpu_flags=$(grep -h -A8 'ggml-cpu/ggml-cpu.c.o:' "$cmake_dir/build.ninja" 2>/dev/null | sed -n 's/^ *FLAGS = //p' | head -1)
+  [ -n "$cpu_flags" ] || cpu_flags=$(sed -n 's/^C_FLAGS = //p' "$cmake_dir/ggml/src/CMakeFiles/ggml-cpu.dir/flags.make" 2>/dev/null | head -1)
+  libs_json=$(cd "$out/lib" && for f in lib*.so*; do [ -f "$f" ] && [ ! -L "$f" ] && printf '    {"file": "%s", "bytes": %s, "sha256": "%s"},\n' "$f" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d' ' -f1)"; done | sed '$ s/,$//')
+  esc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
+  cat > "$out/manifest.json.tmp" <<JSON
+{
+  "schema": "edgebench.native-manifest/1",
+  "name": "$(esc "$name")",
+  "profile": "$profile",
+  "hostArch": "$host_arch",
+  "targetArch": "$target_arch",
+  "cpuIsa": "$isa",
+  "engine": {
+    "name": "llama.cpp",
+    "release": "$(esc "$release")",
+    "ggmlVersion": "$ggml_version",
+    "source": "$src_kind",
+    "npmPackage": "$npm_pkg",
+    "sourceSha256": "$src_sha",
+    "gitCommit": "$commit",
+    "dirty": $dirty
+  },
+  "compiler": {
+    "cxx": "$(esc "$cxx")",
+    "version": "$(esc "$cxx_version")",
+    "cpuBackendFlags": "$(esc "$cpu_flags")",
+    "buildType": "$(cget CMAKE_BUILD_TYPE)",
+    "generator": "$(cget CMAKE_GENERATOR)"
+  },
+  "ggmlOptions": "$options",
+  "cuda": {
+    "enabled": $( [ -n "$cuda_version" ] && echo true || echo false ),
+    "version": "$cuda_version",
+    "architectures": "$(cget CMAKE_CUDA_ARCHITECTURES)"
+  },
+  "builtAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "buildSeconds": $build_s,
+  "libraries": [
+$libs_json
+  ]
+}
+JSON
+  mv "$out/manifest.json.tmp" "$out/manifest.json"
+  echo "native: built $name in ${build_s}s -> $out" >&2
+else
+  echo "native: $name is up to date ($out)" >&2
+fi

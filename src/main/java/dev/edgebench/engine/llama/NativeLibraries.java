@@ -1,0 +1,181 @@
+package dev.edgebench.engine.llama;
+
+import dev.edgebench.util.EdgebenchHome;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The one loader of the llama.cpp/ggml shared libraries. The generated bindings look symbols up
+ * in the libraries loaded by this class loader, so this class must load them before any binding
+ * is used; {@link LlamaRuntime} does so.
+ *
+ * <p>Search order, first match wins:
+ * <ol>
+ *   <li>an explicit folder: system property {@code edgebench.native.lib} or environment variable
+ *       {@code EDGEBENCH_NATIVE_LIB};</li>
+ *   <li>{@code <native build dir>/<profile>/lib}, where the native build dir is
+ *       {@code edgebench.native.dir} or {@code <home>/native/build} and the profile is
+ *       {@code edgebench.profile} / {@code EDGEBENCH_PROFILE}, or else the first present of
+ *       {@code cuda, jetson-thor, jetson-orin, cpu} (a GPU build wins when one was built);</li>
+ *   <li>each folder of {@code java.library.path}.</li>
+ * </ol>
+ * When nothing loads, the exception lists every place tried and what was found there.
+ *
+ * <p>Thread-safe; loads at most once per class loader.
+ */
+public final class NativeLibraries {
+    /** Profiles tried, in order, when none is named. */
+    static final List<String> DEFAULT_PROFILES = List.of("cuda", "jetson-thor", "jetson-orin", "cpu");
+
+    private static final String LLAMA = System.mapLibraryName("llama");
+    private static final String GGML = System.mapLibraryName("ggml");
+    private static final String GGML_BASE = System.mapLibraryName("ggml-base");
+
+    /** What was loaded, from where. */
+    public record Loaded(Path libDir, String profile, String how, List<Path> libraries) {
+        /** @return the build manifest beside the libraries ({@code ../manifest.json}), or null when absent */
+        public Path manifest() {
+            Path m = libDir.getParent() == null ? null : libDir.getParent().resolve("manifest.json");
+            return m != null && Files.isRegularFile(m) ? m : null;
+        }
+
+        /** @return whether a CUDA backend library was loaded */
+        public boolean hasCuda() {
+            return libraries.stream().anyMatch(p -> p.getFileName().toString().contains("ggml-cuda"));
+        }
+    }
+
+    private static Loaded loaded;
+
+    private NativeLibraries() {
+    }
+
+    /**
+     * Loads the libraries once.
+     *
+     * @return where they came from
+     * @throws NativeLibraryException listing every place tried when none holds a loadable set
+     */
+    public static synchronized Loaded load() {
+        if (loaded != null) {
+            return loaded;
+        }
+        List<String> tried = new ArrayList<>();
+        String explicit = firstNonBlank(System.getProperty("edgebench.native.lib"), System.getenv("EDGEBENCH_NATIVE_LIB"));
+        if (explicit != null) {
+            Path dir = Path.of(explicit).toAbsolutePath().normalize();
+            String problem = tryLoad(dir, "explicit", "explicit (edgebench.native.lib / EDGEBENCH_NATIVE_LIB)");
+            if (loaded != null) {
+                return loaded;
+            }
+            tried.add(dir + " [explicit]: " + problem);
+            throw new NativeLibraryException(tried);
+        }
+        tried.add("edgebench.native.lib / EDGEBENCH_NATIVE_LIB: not set");
+
+        Path buildDir = Path.of(firstNonBlank(System.getProperty("edgebench.native.dir"),
+                EdgebenchHome.dir().resolve("native").resolve("build").toString())).toAbsolutePath().normalize();
+        String profile = firstNonBlank(System.getProperty("edgebench.profile"), System.getenv("EDGEBENCH_PROFILE"));
+        List<String> profiles = profile != null ? List.of(profile) : DEFAULT_PROFILES;
+        for (String p : profiles) {
+            Path dir = buildDir.resolve(p).resolve("lib");
+            String problem = tryLoad(dir, p, "native build profile " + p);
+            if (loaded != null) {
+                return loaded;
+            }
+            tried.add(dir + " [profile " + p + "]: " + problem);
+        }
+        String jlp = System.getProperty("java.library.path", "");
+        for (String entry : jlp.split(java.io.File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Path dir = Path.of(entry).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(dir.resolve(LLAMA))) {
+                tried.add(dir + " [java.library.path]: no " + LLAMA);
+                continue;
+            }
+            String problem = tryLoad(dir, "java.library.path", "java.library.path");
+            if (loaded != null) {
+                return loaded;
+            }
+            tried.add(dir + " [java.library.path]: " + problem);
+        }
+        throw new NativeLibraryException(tried);
+    }
+
+    /** @return the loaded set, or null when {@link #load()} has not succeeded yet */
+    public static synchronized Loaded loadedOrNull() {
+        return loaded;
+    }
+
+    /** Returns null on success (and sets {@link #loaded}), else what was wrong. */
+    private static String tryLoad(Path dir, String profile, String how) {
+        if (!Files.exists(dir)) {
+            return "no such folder";
+        }
+        if (!Files.isDirectory(dir)) {
+            return "not a folder";
+        }
+        for (String required : List.of(GGML_BASE, GGML, LLAMA)) {
+            if (!Files.isRegularFile(dir.resolve(required))) {
+                return "folder exists but has no " + required;
+            }
+        }
+        List<Path> order = new ArrayList<>();
+        order.add(dir.resolve(GGML_BASE));
+        try (Stream<Path> s = Files.list(dir)) {
+            // backends (ggml-cpu, ggml-cuda, ...) after ggml-base, before ggml and llama
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith("libggml-") && n.endsWith(".so") && !n.equals(GGML_BASE);
+            }).sorted(Comparator.comparing(Path::toString)).forEach(order::add);
+        } catch (IOException e) {
+            return "cannot list: " + e.getMessage();
+        }
+        order.add(dir.resolve(GGML));
+        order.add(dir.resolve(LLAMA));
+        List<Path> done = new ArrayList<>();
+        for (Path lib : order) {
+            try {
+                System.load(lib.toString());
+                done.add(lib);
+            } catch (UnsatisfiedLinkError e) {
+                return "found the libraries, but loading " + lib.getFileName() + " failed: " + e.getMessage();
+            }
+        }
+        loaded = new Loaded(dir, profile, how, List.copyOf(done));
+        return null;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        if (a != null && !a.isBlank()) {
+            return a;
+        }
+        return b != null && !b.isBlank() ? b : null;
+    }
+
+    /** No loadable llama.cpp library set was found; the message lists every place tried. */
+    public static final class NativeLibraryException extends RuntimeException {
+        private final List<String> tried;
+
+        NativeLibraryException(List<String> tried) {
+            super("llama.cpp libraries could not be loaded. Tried, in order:\n  - "
+                    + String.join("\n  - ", tried)
+                    + "\nBuild them with `make native` (or PROFILE=cuda), or point edgebench.native.lib at a folder"
+                    + " holding " + GGML_BASE + ", " + GGML + " and " + LLAMA + ".");
+            this.tried = List.copyOf(tried);
+        }
+
+        /** @return one line per place tried, with what was found there */
+        public List<String> tried() {
+            return tried;
+        }
+    }
+}
