@@ -488,6 +488,33 @@ public class Llama extends Llama$shared {
     public static int LLAMA_SPLIT_MODE_LAYER() {
         return LLAMA_SPLIT_MODE_LAYER;
     }
+    private static final int LLAMA_LOAD_MODE_AUTO = (int)-1L;
+    /**
+     * {@snippet lang=c :
+     * enum llama_load_mode.LLAMA_LOAD_MODE_AUTO = -1
+     * }
+     */
+    public static int LLAMA_LOAD_MODE_AUTO() {
+        return LLAMA_LOAD_MODE_AUTO;
+    }
+    private static final int LLAMA_LOAD_MODE_NONE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum llama_load_mode.LLAMA_LOAD_MODE_NONE = 0
+     * }
+     */
+    public static int LLAMA_LOAD_MODE_NONE() {
+        return LLAMA_LOAD_MODE_NONE;
+    }
+    private static final int LLAMA_LOAD_MODE_MMAP = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum llama_load_mode.LLAMA_LOAD_MODE_MMAP = 1
+     * }
+     */
+    public static int LLAMA_LOAD_MODE_MMAP() {
+        return LLAMA_LOAD_MODE_MMAP;
+    }
 
     private static class llama_model_default_params {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(

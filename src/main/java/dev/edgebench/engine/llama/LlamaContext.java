@@ -1,0 +1,312 @@
+package dev.edgebench.engine.llama;
+
+import dev.edgebench.bindings.llama.Llama;
+import dev.edgebench.bindings.llama.llama_context_params;
+import dev.edgebench.bindings.llama.llama_perf_context_data;
+import dev.edgebench.bindings.llama.llama_sampler_chain_params;
+import dev.edgebench.model.GgmlType;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A llama.cpp inference context ({@code struct llama_context}): KV cache, compute buffers and
+ * threads for one model. Created by {@link LlamaModel#newContext}; closed before its model
+ * (the model does so itself). A closed context refuses every call.
+ *
+ * <p>{@link #decode} and {@link #synchronize} are the per-token path: they allocate nothing and
+ * check the return code without building strings unless it failed.
+ *
+ * <p>Not thread-safe.
+ */
+public final class LlamaContext implements AutoCloseable {
+    private final Arena arena = Arena.ofShared();
+    private final LlamaModel model;
+    private final MemorySegment handle;
+    private final MemorySegment memory;
+    private final Params params;
+    private final int nVocab;
+    private MemorySegment greedy;
+    private boolean closed;
+
+    /** How llama.cpp should run attention: {@code flash_attn_type}. */
+    public enum FlashAttn { AUTO, ON, OFF }
+
+    /**
+     * Context parameters; names mirror {@code llama_context_params}.
+     *
+     * @param nCtx          context size in tokens, over all sequences ({@code n_ctx}), > 0
+     * @param nBatch        most tokens one {@code llama_decode} call may take ({@code n_batch}), > 0
+     * @param nUbatch       physical batch size ({@code n_ubatch}), 1..nBatch
+     * @param nSeqMax       distinct sequences ({@code n_seq_max}), >= 1
+     * @param nThreads      threads for single-token decode ({@code n_threads}), >= 1
+     * @param nThreadsBatch threads for prompt batches ({@code n_threads_batch}), >= 1
+     * @param flashAttn     flash attention
+     * @param typeK         K cache type
+     * @param typeV         V cache type
+     * @param offloadKqv    keep the KV cache and attention on the GPU
+     * @param kvUnified     one KV buffer shared by all sequences
+     * @param evalCallback  a {@code ggml_backend_sched_eval_callback} upcall stub, or null
+     */
+    public record Params(int nCtx, int nBatch, int nUbatch, int nSeqMax, int nThreads, int nThreadsBatch,
+                         FlashAttn flashAttn, GgmlType typeK, GgmlType typeV, boolean offloadKqv, boolean kvUnified,
+                         MemorySegment evalCallback) {
+        /** Defaults as llama-bench uses them: batch 2048, ubatch 512, F16 cache, flash attention auto. */
+        public static Params of(int nCtx, int nSeqMax, int nThreads) {
+            return new Params(nCtx, 2048, 512, nSeqMax, nThreads, nThreads, FlashAttn.AUTO, GgmlType.F16, GgmlType.F16,
+                    true, true, null);
+        }
+
+        /** @return a copy with another batch and ubatch */
+        public Params withBatch(int nBatch, int nUbatch) {
+            return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, flashAttn, typeK, typeV, offloadKqv,
+                    kvUnified, evalCallback);
+        }
+
+        /** @return a copy with other attention and cache settings */
+        public Params withAttention(FlashAttn fa, GgmlType k, GgmlType v) {
+            return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, fa, k, v, offloadKqv, kvUnified,
+                    evalCallback);
+        }
+
+        /** @return a copy with an eval callback stub */
+        public Params withEvalCallback(MemorySegment cb) {
+            return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, flashAttn, typeK, typeV, offloadKqv,
+                    kvUnified, cb);
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first parameter out of range
+         */
+        public void validate() {
+            positive("nCtx", nCtx);
+            positive("nBatch", nBatch);
+            positive("nUbatch", nUbatch);
+            positive("nSeqMax", nSeqMax);
+            positive("nThreads", nThreads);
+            positive("nThreadsBatch", nThreadsBatch);
+            if (nUbatch > nBatch) {
+                throw new IllegalArgumentException("nUbatch (" + nUbatch + ") must not exceed nBatch (" + nBatch + ")");
+            }
+            if (nSeqMax > nCtx) {
+                throw new IllegalArgumentException("nSeqMax (" + nSeqMax + ") exceeds nCtx (" + nCtx + "): each sequence needs context");
+            }
+            if (flashAttn == null || typeK == null || typeV == null) {
+                throw new IllegalArgumentException("flashAttn, typeK and typeV must be set");
+            }
+        }
+
+        private static void positive(String name, int v) {
+            if (v <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, was " + v);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "nCtx=" + nCtx + ", nBatch=" + nBatch + ", nUbatch=" + nUbatch + ", nSeqMax=" + nSeqMax + ", nThreads="
+                    + nThreads + "/" + nThreadsBatch + ", flashAttn=" + flashAttn + ", typeK=" + typeK + ", typeV=" + typeV;
+        }
+    }
+
+    /** llama.cpp's own counters ({@code llama_perf_context_data}); times in ms. */
+    public record Perf(double promptEvalMs, double evalMs, int nPromptEval, int nEval) {
+    }
+
+    private LlamaContext(LlamaModel model, MemorySegment handle, Params params) {
+        this.model = model;
+        this.handle = handle.reinterpret(arena, Llama::llama_free);
+        this.params = params;
+        this.memory = Llama.llama_get_memory(this.handle);
+        this.nVocab = model.nVocab();
+    }
+
+    static LlamaContext create(LlamaModel model, Params params) {
+        params.validate();
+        NativeLog.clear();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment p = Llama.llama_context_default_params(tmp);
+            llama_context_params.n_ctx(p, params.nCtx());
+            llama_context_params.n_batch(p, params.nBatch());
+            llama_context_params.n_ubatch(p, params.nUbatch());
+            llama_context_params.n_seq_max(p, params.nSeqMax());
+            llama_context_params.n_threads(p, params.nThreads());
+            llama_context_params.n_threads_batch(p, params.nThreadsBatch());
+            llama_context_params.flash_attn_type(p, switch (params.flashAttn()) {
+                case AUTO -> Llama.LLAMA_FLASH_ATTN_TYPE_AUTO();
+                case ON -> Llama.LLAMA_FLASH_ATTN_TYPE_ENABLED();
+                case OFF -> Llama.LLAMA_FLASH_ATTN_TYPE_DISABLED();
+            });
+            llama_context_params.type_k(p, params.typeK().id());
+            llama_context_params.type_v(p, params.typeV().id());
+            llama_context_params.offload_kqv(p, params.offloadKqv());
+            llama_context_params.kv_unified(p, params.kvUnified());
+            llama_context_params.no_perf(p, false);
+            if (params.evalCallback() != null) {
+                llama_context_params.cb_eval(p, params.evalCallback());
+                llama_context_params.cb_eval_user_data(p, MemorySegment.NULL);
+            }
+            MemorySegment h = Llama.llama_init_from_model(model.handle(), p);
+            LlamaException.checkHandle(h, "llama_init_from_model", "model " + model.path() + ", " + params);
+            return new LlamaContext(model, h, params);
+        }
+    }
+
+    /** @return the parameters it was created with */
+    public Params params() {
+        return params;
+    }
+
+    /** @return the model */
+    public LlamaModel model() {
+        return model;
+    }
+
+    /** @return the context size llama.cpp allocated ({@code llama_n_ctx}; may be rounded up) */
+    public int nCtx() {
+        return Llama.llama_n_ctx(handle());
+    }
+
+    /** @return {@code llama_n_batch} */
+    public int nBatch() {
+        return Llama.llama_n_batch(handle());
+    }
+
+    /** @return {@code llama_n_ubatch} */
+    public int nUbatch() {
+        return Llama.llama_n_ubatch(handle());
+    }
+
+    /** @return {@code llama_n_seq_max} */
+    public int nSeqMax() {
+        return Llama.llama_n_seq_max(handle());
+    }
+
+    /**
+     * Runs the model on a batch ({@code llama_decode}). Asynchronous on GPU backends: call
+     * {@link #synchronize()} before reading a clock.
+     *
+     * @throws LlamaException on any non-zero return code, explained
+     */
+    public void decode(LlamaBatch batch) {
+        MemorySegment h = handle();
+        int rc = Llama.llama_decode(h, batch.prepared());
+        if (rc != 0) {
+            throw LlamaException.failure("llama_decode", rc, "returned " + rc + LlamaException.meaning("llama_decode", rc),
+                    batch.size() + " tokens, " + params);
+        }
+    }
+
+    /** Waits for all submitted work ({@code llama_synchronize}). */
+    public void synchronize() {
+        Llama.llama_synchronize(handle());
+    }
+
+    /** Drops every sequence from the KV cache ({@code llama_memory_clear}). */
+    public void clearMemory() {
+        Llama.llama_memory_clear(memory(), true);
+    }
+
+    /**
+     * Removes positions [p0, p1) of a sequence from the KV cache ({@code llama_memory_seq_rm});
+     * p1 &lt; 0 means to the end; seq &lt; 0 means every sequence.
+     */
+    public void removeFromMemory(int seq, int p0, int p1) {
+        if (!Llama.llama_memory_seq_rm(memory(), seq, p0, p1)) {
+            throw LlamaException.failure("llama_memory_seq_rm", 0, "returned false", "seq " + seq + ", [" + p0 + ", " + p1 + ")");
+        }
+    }
+
+    /** @return the largest position of a sequence in the KV cache, or -1 when empty */
+    public int maxPosition(int seq) {
+        return Llama.llama_memory_seq_pos_max(memory(), seq);
+    }
+
+    /**
+     * @param i index of a batch token that asked for logits; -1 = the last one
+     * @return its logits, a view of llama.cpp's buffer valid until the next decode
+     */
+    public MemorySegment logits(int i) {
+        MemorySegment p = Llama.llama_get_logits_ith(handle(), i);
+        LlamaException.checkHandle(p, "llama_get_logits_ith", "index " + i);
+        return p.reinterpret(4L * nVocab);
+    }
+
+    /**
+     * Greedy sampling with llama.cpp's own sampler ({@code llama_sampler_init_greedy}), as its
+     * command-line tools do.
+     *
+     * @param i index of a batch token that asked for logits; -1 = the last one
+     * @return the chosen token
+     */
+    public int sampleGreedy(int i) {
+        MemorySegment h = handle();
+        if (greedy == null) {
+            MemorySegment sp = Llama.llama_sampler_chain_default_params(arena);
+            llama_sampler_chain_params.no_perf(sp, true);
+            MemorySegment chain = Llama.llama_sampler_chain_init(sp);
+            LlamaException.checkHandle(chain, "llama_sampler_chain_init", "greedy");
+            Llama.llama_sampler_chain_add(chain, Llama.llama_sampler_init_greedy());
+            greedy = chain.reinterpret(arena, Llama::llama_sampler_free);
+        }
+        return Llama.llama_sampler_sample(greedy, h, i);
+    }
+
+    /** Marks the next decodes as warm-up (llama.cpp then exercises every weight once). */
+    public void setWarmup(boolean warmup) {
+        Llama.llama_set_warmup(handle(), warmup);
+    }
+
+    /** @return llama.cpp's perf counters since creation or the last {@link #resetPerf()} */
+    public Perf perf() {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment d = Llama.llama_perf_context(tmp, handle());
+            return new Perf(llama_perf_context_data.t_p_eval_ms(d), llama_perf_context_data.t_eval_ms(d),
+                    llama_perf_context_data.n_p_eval(d), llama_perf_context_data.n_eval(d));
+        }
+    }
+
+    /** Zeroes the perf counters. */
+    public void resetPerf() {
+        Llama.llama_perf_context_reset(handle());
+    }
+
+    /** @return the vocabulary size (length of a logits row) */
+    public int nVocab() {
+        return nVocab;
+    }
+
+    MemorySegment handle() {
+        if (closed) {
+            throw new IllegalStateException("LlamaContext is closed (model " + model.path() + ")");
+        }
+        return handle;
+    }
+
+    private MemorySegment memory() {
+        handle();
+        return memory;
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Frees the context. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        model.forget(this);
+        arena.close();
+    }
+
+    /** Reads a float of a logits row without bounds surprises. */
+    static float logit(MemorySegment row, int token) {
+        return row.getAtIndex(ValueLayout.JAVA_FLOAT, token);
+    }
+}

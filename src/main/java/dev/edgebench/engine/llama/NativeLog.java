@@ -1,0 +1,89 @@
+package dev.edgebench.engine.llama;
+
+import dev.edgebench.bindings.llama.Llama;
+import dev.edgebench.bindings.llama.ggml_log_callback;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Receives llama.cpp/ggml log output. Warnings and errors are kept in a small ring so that
+ * exceptions can quote what llama.cpp said; lines at or above the echo level (system property
+ * {@code edgebench.native.log}: {@code none} (default), {@code error}, {@code warn}, {@code info},
+ * {@code debug}) are also printed to stderr.
+ *
+ * <p>Thread-safe: llama.cpp may log from any thread. Logging is not on the per-token path
+ * (llama_decode does not log on success).
+ */
+final class NativeLog {
+    private static final int KEEP = 24;
+    private static final ArrayDeque<String> RING = new ArrayDeque<>(KEEP);
+    private static final int ECHO_LEVEL = echoLevel();
+    private static StringBuilder pending = new StringBuilder();
+    private static int pendingLevel;
+
+    private NativeLog() {
+    }
+
+    /** Installs the callback for llama.cpp and ggml; the upcall stub lives as long as the JVM. */
+    static void install() {
+        MemorySegment stub = ggml_log_callback.allocate(NativeLog::onLog, Arena.global());
+        Llama.llama_log_set(stub, MemorySegment.NULL);
+    }
+
+    /** @return the most recent warning and error lines, oldest first */
+    static synchronized List<String> recent() {
+        return new ArrayList<>(RING);
+    }
+
+    /** Forgets what was kept, so that the next exception quotes only what follows. */
+    static synchronized void clear() {
+        RING.clear();
+    }
+
+    private static synchronized void onLog(int level, MemorySegment text, MemorySegment userData) {
+        String s = text.address() == 0 ? "" : text.reinterpret(Long.MAX_VALUE).getString(0);
+        if (level == Llama.GGML_LOG_LEVEL_CONT()) {
+            pending.append(s);
+        } else {
+            pending.append(s);
+            pendingLevel = level;
+        }
+        int nl;
+        while ((nl = pending.indexOf("\n")) >= 0) {
+            String line = pending.substring(0, nl);
+            pending = new StringBuilder(pending.substring(nl + 1));
+            emit(pendingLevel, line);
+        }
+    }
+
+    private static void emit(int level, String line) {
+        if (line.isBlank()) {
+            return;
+        }
+        if (level >= Llama.GGML_LOG_LEVEL_WARN()) {
+            if (RING.size() == KEEP) {
+                RING.removeFirst();
+            }
+            RING.addLast(line.strip());
+        }
+        if (level >= ECHO_LEVEL) {
+            System.err.println("[llama.cpp] " + line);
+        }
+    }
+
+    private static int echoLevel() {
+        String v = System.getProperty("edgebench.native.log", "none").toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "debug" -> 1;
+            case "info" -> 2;
+            case "warn" -> 3;
+            case "error" -> 4;
+            default -> Integer.MAX_VALUE;
+        };
+    }
+}

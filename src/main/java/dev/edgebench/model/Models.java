@@ -1,0 +1,86 @@
+package dev.edgebench.model;
+
+import dev.edgebench.util.EdgebenchHome;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Resolves what users write for a model: a catalog name with a type ({@code Llama-3.2-1B:Q4_0},
+ * optionally {@code @seed}) or a path to a GGUF file.
+ */
+public final class Models {
+    private Models() {
+    }
+
+    /** A parsed model reference. */
+    public record Ref(String catalogName, LlamaFileType type, long seed, Path file) {
+        /** @return true for a catalog model, false for a file */
+        public boolean isCatalog() {
+            return file == null;
+        }
+
+        /** @return a short label for tables: "Llama-3.2-1B" or the file name */
+        public String label() {
+            return isCatalog() ? catalogName : file.getFileName().toString();
+        }
+
+        @Override
+        public String toString() {
+            return isCatalog() ? catalogName + ":" + type + (seed == ModelForge.DEFAULT_SEED ? "" : "@" + seed) : file.toString();
+        }
+    }
+
+    /**
+     * Parses {@code NAME:TYPE[@SEED]} or a path ending in {@code .gguf}.
+     *
+     * @throws IllegalArgumentException naming what is wrong (unknown model, unknown type, missing file)
+     */
+    public static Ref parse(String spec, Catalog catalog) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException("no model given; use NAME:TYPE (e.g. Llama-3.2-1B:Q4_0) or a .gguf path");
+        }
+        String s = spec.trim();
+        if (s.endsWith(".gguf") || s.contains("/")) {
+            Path p = Path.of(s);
+            if (!Files.exists(p)) {
+                throw new IllegalArgumentException("model file not found: " + p.toAbsolutePath());
+            }
+            return new Ref(null, null, 0, p.toAbsolutePath().normalize());
+        }
+        long seed = ModelForge.DEFAULT_SEED;
+        int at = s.lastIndexOf('@');
+        if (at > 0) {
+            try {
+                seed = Long.parseLong(s.substring(at + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad seed in model '" + spec + "': " + s.substring(at + 1));
+            }
+            s = s.substring(0, at);
+        }
+        int colon = s.lastIndexOf(':');
+        String name = colon > 0 ? s.substring(0, colon) : s;
+        String type = colon > 0 ? s.substring(colon + 1) : "Q4_0";
+        Catalog.ModelSpec m = catalog.model(name);
+        return new Ref(m.name(), LlamaFileType.parse(type), seed, null);
+    }
+
+    /** @return the pinned source's vocabulary folder: {@code $LLAMA_CPP_SRC/models} or {@code <home>/native/src/llama.cpp/models} */
+    public static Path vocabDir() {
+        String src = System.getenv("LLAMA_CPP_SRC");
+        Path root = src != null && !src.isBlank() ? Path.of(src) : EdgebenchHome.dir().resolve("native/src/llama.cpp");
+        return root.resolve("models");
+    }
+
+    /**
+     * Returns the file of a reference, forging a catalog model when it is not cached.
+     */
+    public static Path resolve(Ref ref, Quantizer quantizer, Consumer<String> progress) {
+        if (!ref.isCatalog()) {
+            return ref.file();
+        }
+        ModelForge forge = new ModelForge(Catalog.builtin(), ModelForge.defaultCacheDir(), vocabDir(), quantizer, progress);
+        return forge.forge(Catalog.builtin().model(ref.catalogName()), ref.type(), ref.seed());
+    }
+}
