@@ -26,6 +26,7 @@ public final class Main {
             String cmd = args[0].toLowerCase(Locale.ROOT);
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
             Integer rc = switch (cmd) {
+                case "run" -> rest.length > 0 && (rest[0].equals("--help") || rest[0].equals("-h")) ? printRunHelp() : RunCommand.run(rest);
                 case "forge" -> ModelCommands.forge(rest);
                 case "facts" -> ModelCommands.facts(rest);
                 case "catalog" -> ModelCommands.catalog(rest);
@@ -40,6 +41,27 @@ public final class Main {
             }
         }
         org.openjdk.jmh.Main.main(args);
+    }
+
+    static int printRunHelp() {
+        System.out.println("""
+                run [options] [-- JMH options]
+                  --preset NAME        quick (default) | seed-2026 | edge-llm | ci
+                  --model M[,M...]     catalog NAME:TYPE[@SEED] (e.g. Llama-3.2-1B:Q4_0) or a .gguf file; repeatable
+                  --benchmarks LIST    prefill,decode,generation
+                  --batch LIST         parallel sequences, e.g. 1,4,8
+                  --prompt N           prompt tokens          --gen N      generated tokens
+                  --depth LIST         decode context depths (prefilled untimed)
+                  --warmup N  --samples N  --forks N           protocol overrides
+                  --threads N          CPU threads (0 = all)  --ngl auto|-1|N  GPU layers
+                  --fa auto|on|off     flash attention        --cache-type T   KV cache type (f16, q8_0, ...)
+                  --ubatch N           physical batch         --ctx N          fail if a workload needs more context
+                  --sample             feed back greedy tokens (sampling time counts)
+                  --out DIR            run folders go here (default results/runs)
+                  --run-id ID          name of the run folder
+                  --dry-run            print the benchmark ids and exit
+                """);
+        return 0;
     }
 
     static String usage() {

@@ -8,7 +8,6 @@ import dev.edgebench.model.GgmlType;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * A llama.cpp inference context ({@code struct llama_context}): KV cache, compute buffers and
@@ -203,9 +202,13 @@ public final class LlamaContext implements AutoCloseable {
         Llama.llama_synchronize(handle());
     }
 
-    /** Drops every sequence from the KV cache ({@code llama_memory_clear}). */
-    public void clearMemory() {
-        Llama.llama_memory_clear(memory(), true);
+    /**
+     * Drops every sequence from the KV cache ({@code llama_memory_clear}).
+     *
+     * @param data also zero the buffers (slow for large caches; not needed for correctness)
+     */
+    public void clearMemory(boolean data) {
+        Llama.llama_memory_clear(memory(), data);
     }
 
     /**
@@ -303,10 +306,5 @@ public final class LlamaContext implements AutoCloseable {
         closed = true;
         model.forget(this);
         arena.close();
-    }
-
-    /** Reads a float of a logits row without bounds surprises. */
-    static float logit(MemorySegment row, int token) {
-        return row.getAtIndex(ValueLayout.JAVA_FLOAT, token);
     }
 }

@@ -1,0 +1,98 @@
+package dev.edgebench.bench;
+
+import dev.edgebench.engine.StepRequestEngine;
+import dev.edgebench.engine.TimelineMetrics;
+import dev.edgebench.engine.TokenTimeline;
+import dev.edgebench.latency.TokenClock;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Generation, end to end: one prompt of {@code nPrompt} tokens, then {@code nGen} generated
+ * tokens per sequence, as one sample (the way the published Jetson benchmark measures). Driven
+ * through the {@link dev.edgebench.engine.RequestEngine} interface, so the same benchmark runs
+ * request engines; TTFT and inter-token latency come from the {@link TokenTimeline}
+ * ({@link TimelineMetrics}). {@code sample=true} feeds back llama.cpp's greedy choice instead of
+ * random tokens (sampling time then counts).
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 10)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class GenerationBenchmark {
+    @State(Scope.Benchmark)
+    public static class Session {
+        @Param({"Llama-3.2-1B:Q4_0"})
+        public String model;
+        @Param({"128"})
+        public int nPrompt;
+        @Param({"128"})
+        public int nGen;
+        @Param({"1"})
+        public int batch;
+        @Param({"0"})
+        public int threads;
+        @Param({"auto"})
+        public String nGpuLayers;
+        @Param({"auto"})
+        public String flashAttn;
+        @Param({"f16"})
+        public String cacheType;
+        @Param({"512"})
+        public int ubatch;
+        @Param({"false"})
+        public boolean sample;
+
+        BenchSetup.Opened opened;
+        StepRequestEngine engine;
+        TokenTimeline timeline;
+
+        @Setup(Level.Trial)
+        public void open(BenchmarkParams params) {
+            try {
+                if (nGen <= 0 || nPrompt <= 0) {
+                    throw new IllegalArgumentException("nPrompt and nGen must be positive, were " + nPrompt + ", " + nGen);
+                }
+                opened = BenchSetup.open(model, batch, nPrompt + nGen, threads, nGpuLayers, flashAttn, cacheType, ubatch, sample);
+                opened.session().warmup();
+                engine = new StepRequestEngine(opened.session());
+                timeline = new TokenTimeline(batch, nGen);
+            } catch (Throwable t) {
+                RunFiles.recordFailure(BenchId.of(params), t);
+                throw t;
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            if (opened != null) {
+                opened.close();
+            }
+        }
+    }
+
+    @Benchmark
+    public void generate(Session s) {
+        s.engine.generate(s.nPrompt, s.nGen, s.timeline);
+        TokenTimeline t = s.timeline;
+        TimelineMetrics.record(t, TokenClock.ttft, TokenClock.itl);
+        TokenClock.addPrefill(t.prefillEndNs() - t.startNs(), (long) s.nPrompt * s.batch);
+        long generated = TimelineMetrics.generatedTokens(t);
+        TokenClock.addGeneration(t.endNs() - t.startNs(), generated, t.endNs() - t.prefillEndNs(), generated - s.batch);
+    }
+}

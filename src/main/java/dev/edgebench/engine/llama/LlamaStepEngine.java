@@ -1,0 +1,87 @@
+package dev.edgebench.engine.llama;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgebench.engine.SessionConfig;
+import dev.edgebench.engine.StepEngine;
+import dev.edgebench.engine.StepSession;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * llama.cpp as a {@link StepEngine}. Keeps each loaded model (by path and GPU layers) until
+ * {@link #close()}, so that sessions opened one after another reuse it.
+ *
+ * <p>Not thread-safe.
+ */
+public final class LlamaStepEngine implements StepEngine, AutoCloseable {
+    private final Map<String, LlamaModel> models = new LinkedHashMap<>();
+
+    @Override
+    public String name() {
+        return "llama.cpp";
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        LlamaRuntime rt = LlamaRuntime.get();
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", name());
+        NativeLibraries.Loaded libs = rt.libraries();
+        d.put("libraryDir", libs.libDir().toString());
+        d.put("profile", libs.profile());
+        d.put("build", readManifest(libs.manifest()));
+        d.put("systemInfo", rt.systemInfo().strip());
+        d.put("gpuOffload", rt.supportsGpuOffload());
+        d.put("devices", rt.devices().stream().map(dev -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", dev.name());
+            m.put("description", dev.description());
+            m.put("type", dev.type());
+            m.put("memoryTotalBytes", dev.memoryTotalBytes());
+            m.put("memoryFreeBytes", dev.memoryFreeBytes());
+            return m;
+        }).toList());
+        return d;
+    }
+
+    /** @return the build manifest as a map, or a note saying why there is none */
+    static Object readManifest(Path manifest) {
+        if (manifest == null) {
+            return Map.of("note", "no manifest.json beside the libraries (not built by native/build.sh)");
+        }
+        try {
+            return new ObjectMapper().readValue(manifest.toFile(), Map.class);
+        } catch (IOException e) {
+            return Map.of("note", "manifest.json unreadable: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public StepSession open(SessionConfig c, boolean sample) {
+        String key = c.model().toAbsolutePath() + "|" + c.nGpuLayers();
+        LlamaModel model = models.get(key);
+        if (model == null || model.isClosed()) {
+            model = LlamaModel.load(c.model(), new LlamaModel.Params(c.nGpuLayers(), 0, true, false));
+            models.put(key, model);
+        }
+        LlamaContext.FlashAttn fa = switch (c.flashAttn()) {
+            case "on" -> LlamaContext.FlashAttn.ON;
+            case "off" -> LlamaContext.FlashAttn.OFF;
+            default -> LlamaContext.FlashAttn.AUTO;
+        };
+        LlamaContext.Params p = new LlamaContext.Params(c.nCtx(), c.nBatch(), c.nUbatch(), c.nSeq(), c.nThreads(), c.nThreads(),
+                fa, c.typeK(), c.typeV(), true, true, null);
+        LlamaContext ctx = model.newContext(p);
+        return new LlamaStepSession(ctx, c.nSeq(), c.seed(), sample);
+    }
+
+    /** Frees every model (and any context still open). */
+    @Override
+    public void close() {
+        models.values().forEach(LlamaModel::close);
+        models.clear();
+    }
+}

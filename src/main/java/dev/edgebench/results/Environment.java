@@ -1,0 +1,190 @@
+package dev.edgebench.results;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The machine a run measured: host, CPU, memory, OS, JVM and NVIDIA GPUs (through
+ * {@code nvidia-smi} when present). Read once per run, on the host JVM. Missing facts are
+ * recorded as absent, never guessed.
+ */
+public final class Environment {
+    private Environment() {
+    }
+
+    /** @return the environment as an ordered map, for run.json */
+    public static Map<String, Object> capture() {
+        Map<String, Object> env = new LinkedHashMap<>();
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("hostname", hostname());
+        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        host.put("arch", System.getProperty("os.arch"));
+        host.put("kernel", readFirstLine(Path.of("/proc/sys/kernel/osrelease")));
+        host.put("distribution", osRelease());
+        host.put("cpuModel", cpuModel());
+        host.put("logicalCpus", Runtime.getRuntime().availableProcessors());
+        host.put("cpuFlags", cpuFlags());
+        host.put("memoryBytes", memTotalBytes());
+        env.put("host", host);
+        Map<String, Object> jvm = new LinkedHashMap<>();
+        jvm.put("version", System.getProperty("java.runtime.version"));
+        jvm.put("vendor", System.getProperty("java.vendor"));
+        jvm.put("vm", System.getProperty("java.vm.name"));
+        jvm.put("home", System.getProperty("java.home"));
+        jvm.put("inputArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
+        env.put("jvm", jvm);
+        env.put("gpus", nvidiaGpus());
+        return env;
+    }
+
+    static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return readFirstLine(Path.of("/etc/hostname"));
+        }
+    }
+
+    static String readFirstLine(Path p) {
+        try {
+            List<String> l = Files.readAllLines(p);
+            return l.isEmpty() ? null : l.get(0).strip();
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+    }
+
+    static String osRelease() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/etc/os-release"))) {
+                if (l.startsWith("PRETTY_NAME=")) {
+                    return l.substring(12).replace("\"", "");
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        return null;
+    }
+
+    static String cpuModel() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name") || l.startsWith("Model") || l.startsWith("Hardware")) {
+                    return l.substring(l.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** @return the SIMD-relevant CPU flags (x86 flags / Arm features) */
+    static List<String> cpuFlags() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("flags") || l.startsWith("Features")) {
+                    for (String f : l.substring(l.indexOf(':') + 1).trim().split("\\s+")) {
+                        if (f.matches("avx.*|amx.*|fma|f16c|sse4_2|bmi2|asimd.*|sve.*|i8mm|bf16|fphp|dotprod|sme.*")) {
+                            out.add(f);
+                        }
+                    }
+                    break;
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return out;
+        }
+        return out;
+    }
+
+    static Long memTotalBytes() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (l.startsWith("MemTotal:")) {
+                    return Long.parseLong(l.split("\\s+")[1]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** @return one entry per GPU from nvidia-smi (name, driver, CUDA version, memory), or an empty list */
+    static List<Map<String, Object>> nvidiaGpus() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<String> lines = run("nvidia-smi", "--query-gpu=name,driver_version,memory.total,compute_cap,pci.bus_id,"
+                + "clocks.max.sm,power.limit", "--format=csv,noheader,nounits");
+        String cuda = null;
+        for (String l : run("nvidia-smi")) {
+            int i = l.indexOf("CUDA Version:");
+            if (i >= 0) {
+                cuda = l.substring(i + 13).replace("|", "").strip();
+                break;
+            }
+        }
+        for (String l : lines) {
+            String[] f = l.split(",\\s*");
+            if (f.length < 4) {
+                continue;
+            }
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("name", f[0]);
+            g.put("driver", f[1]);
+            g.put("cudaDriverApi", cuda);
+            g.put("memoryBytes", parseMiB(f[2]));
+            g.put("computeCapability", f[3]);
+            if (f.length > 4) {
+                g.put("pciBusId", f[4]);
+            }
+            if (f.length > 5) {
+                g.put("maxSmClockMHz", f[5]);
+            }
+            if (f.length > 6) {
+                g.put("powerLimitW", f[6]);
+            }
+            out.add(g);
+        }
+        return out;
+    }
+
+    private static Long parseMiB(String s) {
+        try {
+            return Long.parseLong(s.trim()) << 20;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Runs a command with a timeout; returns its stdout lines, or nothing when it is absent or fails. */
+    static List<String> run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return List.of();
+            }
+            if (p.exitValue() != 0) {
+                return List.of();
+            }
+            return new String(p.getInputStream().readAllBytes()).lines().toList();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+}
