@@ -27,6 +27,7 @@ public final class Main {
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
             Integer rc = switch (cmd) {
                 case "run" -> rest.length > 0 && (rest[0].equals("--help") || rest[0].equals("-h")) ? printRunHelp() : RunCommand.run(rest);
+                case "parity" -> ParityCommand.run(rest);
                 case "forge" -> ModelCommands.forge(rest);
                 case "facts" -> ModelCommands.facts(rest);
                 case "catalog" -> ModelCommands.catalog(rest);

@@ -1,6 +1,7 @@
 package dev.edgebench.engine.llama;
 
 import dev.edgebench.bindings.llama.Llama;
+import dev.edgebench.bindings.llama.ggml_threadpool_params;
 import dev.edgebench.bindings.llama.llama_context_params;
 import dev.edgebench.bindings.llama.llama_perf_context_data;
 import dev.edgebench.bindings.llama.llama_sampler_chain_params;
@@ -45,34 +46,37 @@ public final class LlamaContext implements AutoCloseable {
      * @param typeK         K cache type
      * @param typeV         V cache type
      * @param offloadKqv    keep the KV cache and attention on the GPU
-     * @param kvUnified     one KV buffer shared by all sequences
+     * @param kvUnified     one KV buffer shared by all sequences (llama.cpp's default: false, one stream
+     *                      per sequence, faster when sequences share no prefix)
+     * @param poll          CPU threadpool polling level 0..100 ({@code ggml_threadpool_params.poll};
+     *                      llama-bench's default is 50)
      * @param evalCallback  a {@code ggml_backend_sched_eval_callback} upcall stub, or null
      */
     public record Params(int nCtx, int nBatch, int nUbatch, int nSeqMax, int nThreads, int nThreadsBatch,
                          FlashAttn flashAttn, GgmlType typeK, GgmlType typeV, boolean offloadKqv, boolean kvUnified,
-                         MemorySegment evalCallback) {
-        /** Defaults as llama-bench uses them: batch 2048, ubatch 512, F16 cache, flash attention auto. */
+                         int poll, MemorySegment evalCallback) {
+        /** Defaults as llama-bench uses them: batch 2048, ubatch 512, F16 cache, flash attention auto, poll 50. */
         public static Params of(int nCtx, int nSeqMax, int nThreads) {
             return new Params(nCtx, 2048, 512, nSeqMax, nThreads, nThreads, FlashAttn.AUTO, GgmlType.F16, GgmlType.F16,
-                    true, true, null);
+                    true, false, 50, null);
         }
 
         /** @return a copy with another batch and ubatch */
         public Params withBatch(int nBatch, int nUbatch) {
             return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, flashAttn, typeK, typeV, offloadKqv,
-                    kvUnified, evalCallback);
+                    kvUnified, poll, evalCallback);
         }
 
         /** @return a copy with other attention and cache settings */
         public Params withAttention(FlashAttn fa, GgmlType k, GgmlType v) {
             return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, fa, k, v, offloadKqv, kvUnified,
-                    evalCallback);
+                    poll, evalCallback);
         }
 
         /** @return a copy with an eval callback stub */
         public Params withEvalCallback(MemorySegment cb) {
             return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, flashAttn, typeK, typeV, offloadKqv,
-                    kvUnified, cb);
+                    kvUnified, poll, cb);
         }
 
         /**
@@ -90,6 +94,9 @@ public final class LlamaContext implements AutoCloseable {
             }
             if (nSeqMax > nCtx) {
                 throw new IllegalArgumentException("nSeqMax (" + nSeqMax + ") exceeds nCtx (" + nCtx + "): each sequence needs context");
+            }
+            if (poll < 0 || poll > 100) {
+                throw new IllegalArgumentException("poll must be 0..100, was " + poll);
             }
             if (flashAttn == null || typeK == null || typeV == null) {
                 throw new IllegalArgumentException("flashAttn, typeK and typeV must be set");
@@ -141,6 +148,7 @@ public final class LlamaContext implements AutoCloseable {
             llama_context_params.type_v(p, params.typeV().id());
             llama_context_params.offload_kqv(p, params.offloadKqv());
             llama_context_params.kv_unified(p, params.kvUnified());
+            llama_context_params.swa_full(p, false);
             llama_context_params.no_perf(p, false);
             if (params.evalCallback() != null) {
                 llama_context_params.cb_eval(p, params.evalCallback());
@@ -148,8 +156,30 @@ public final class LlamaContext implements AutoCloseable {
             }
             MemorySegment h = Llama.llama_init_from_model(model.handle(), p);
             LlamaException.checkHandle(h, "llama_init_from_model", "model " + model.path() + ", " + params);
-            return new LlamaContext(model, h, params);
+            LlamaContext ctx = new LlamaContext(model, h, params);
+            ctx.attachThreadpools();
+            return ctx;
         }
+    }
+
+    /**
+     * Gives the context persistent CPU threadpools, as llama-bench does; without one, ggml creates
+     * and frees a threadpool on every graph evaluation. Freed with the context, after it.
+     */
+    private void attachThreadpools() {
+        MemorySegment tp = newThreadpool(params.nThreads());
+        MemorySegment tpBatch = params.nThreadsBatch() == params.nThreads() ? tp : newThreadpool(params.nThreadsBatch());
+        Llama.llama_attach_threadpool(handle, tp, tpBatch);
+    }
+
+    private MemorySegment newThreadpool(int nThreads) {
+        MemorySegment tpp = ggml_threadpool_params.allocate(arena);
+        Llama.ggml_threadpool_params_init(tpp, nThreads);
+        ggml_threadpool_params.poll(tpp, params.poll());
+        MemorySegment tp = Llama.ggml_threadpool_new(tpp);
+        LlamaException.checkHandle(tp, "ggml_threadpool_new", nThreads + " threads");
+        // the arena frees resources newest first, so the pools go before llama_free; close() detaches them first
+        return tp.reinterpret(arena, seg -> Llama.ggml_threadpool_free(seg));
     }
 
     /** @return the parameters it was created with */
@@ -305,6 +335,7 @@ public final class LlamaContext implements AutoCloseable {
         }
         closed = true;
         model.forget(this);
+        Llama.llama_detach_threadpool(handle);
         arena.close();
     }
 }

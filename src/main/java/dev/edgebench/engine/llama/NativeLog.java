@@ -23,6 +23,10 @@ final class NativeLog {
     private static final int KEEP = 24;
     private static final ArrayDeque<String> RING = new ArrayDeque<>(KEEP);
     private static final int ECHO_LEVEL = echoLevel();
+    private static final int KEEP_LEVEL = Llama.GGML_LOG_LEVEL_WARN();
+    private static final int CONT = Llama.GGML_LOG_LEVEL_CONT();
+    /** Level of the last message that was not a continuation (racy by design: a hint for CONT lines). */
+    private static volatile int lastLevel;
     private static StringBuilder pending = new StringBuilder();
     private static int pendingLevel;
 
@@ -45,14 +49,26 @@ final class NativeLog {
         RING.clear();
     }
 
-    private static synchronized void onLog(int level, MemorySegment text, MemorySegment userData) {
-        String s = text.address() == 0 ? "" : text.reinterpret(Long.MAX_VALUE).getString(0);
-        if (level == Llama.GGML_LOG_LEVEL_CONT()) {
-            pending.append(s);
-        } else {
-            pending.append(s);
-            pendingLevel = level;
+    /**
+     * The upcall. llama.cpp logs at debug level on every decode, so messages nobody keeps or
+     * prints are dropped before any string is read: the per-token path pays one upcall only.
+     */
+    private static void onLog(int level, MemorySegment text, MemorySegment userData) {
+        boolean cont = level == CONT;
+        if (!cont) {
+            lastLevel = level;
         }
+        int effective = cont ? lastLevel : level;
+        if (effective < KEEP_LEVEL && effective < ECHO_LEVEL) {
+            return;
+        }
+        append(effective, text);
+    }
+
+    private static synchronized void append(int level, MemorySegment text) {
+        String s = text.address() == 0 ? "" : text.reinterpret(Long.MAX_VALUE).getString(0);
+        pending.append(s);
+        pendingLevel = level;
         int nl;
         while ((nl = pending.indexOf("\n")) >= 0) {
             String line = pending.substring(0, nl);
@@ -65,7 +81,7 @@ final class NativeLog {
         if (line.isBlank()) {
             return;
         }
-        if (level >= Llama.GGML_LOG_LEVEL_WARN()) {
+        if (level >= KEEP_LEVEL) {
             if (RING.size() == KEEP) {
                 RING.removeFirst();
             }
