@@ -13,8 +13,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 JAVA_HOME := $(shell scripts/find-jdk.sh)
+ifeq ($(JAVA_HOME),)
+$(error no JDK 22 or newer found: install Temurin 25 (or any JDK 22+) or set JAVA_HOME)
+endif
 export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
+# Maven's own libraries touch sun.misc.Unsafe; keep JDK 25's warnings about that out of the logs
+export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 
 PROFILE ?= cpu
 PRESET ?= quick
@@ -32,9 +37,11 @@ help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
 
 native:
+	@scripts/ensure-tools.sh
 	@native/build.sh $(PROFILE)
 
 $(JAR): $(SOURCES)
+	@scripts/ensure-tools.sh maven
 	@echo "build: packaging $(JAR) (JDK $(JAVA_HOME))"
 	@$(MVN) $(MVN_FLAGS) -DskipTests package
 
@@ -51,9 +58,11 @@ bindings:
 	@echo "bindings: regenerated; header hashes in bindings/headers.sha256"
 
 test: native
-	@$(MVN) $(MVN_FLAGS) -Dedgebench.native.profile=$(PROFILE) verify
+	@scripts/ensure-tools.sh maven
+	@$(MVN) $(MVN_FLAGS) -Dedgebench.profile=$(PROFILE) verify
 
 unit-test:
+	@scripts/ensure-tools.sh maven
 	@$(MVN) $(MVN_FLAGS) -Dtest.excludedGroups=native verify
 
 bench: native $(JAR)

@@ -53,7 +53,7 @@ class BenchSuiteNativeTest {
     static List<String> forkArgs(Path runDir) {
         List<String> a = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "-Dedgebench.run.dir=" + runDir,
                 "-Dedgebench.models=" + models));
-        for (String p : List.of("edgebench.native.dir", "edgebench.project.dir")) {
+        for (String p : List.of("edgebench.native.dir", "edgebench.project.dir", "edgebench.profile")) {
             if (System.getProperty(p) != null) {
                 a.add("-D" + p + "=" + System.getProperty(p));
             }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Makes sure the build tools are there: cmake, a C/C++ compiler, git, make, and (unless
+# LLAMA_CPP_SRC names a checkout) npm; with `maven` as first argument, Maven too. Missing ones
+# are installed from Debian's packages when this runs as root with apt-get; otherwise the
+# script names what to install and fails.
+set -euo pipefail
+want=(cmake:cmake c++:g++ git:git make:make)
+[ -n "${LLAMA_CPP_SRC:-}" ] || want+=(npm:npm)
+[ "${1:-}" = maven ] && want+=(mvn:maven)
+missing=()
+for w in "${want[@]}"; do
+  command -v "${w%%:*}" >/dev/null 2>&1 || missing+=("${w#*:}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-tools: installing ${missing[*]} (apt-get)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || {
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; }
+  exit 0
+fi
+echo "ensure-tools: missing ${missing[*]}; install them (Debian/Ubuntu: apt-get install ${missing[*]})" >&2
+exit 2
