@@ -153,7 +153,13 @@ done
 if [ "$changed" = 1 ]; then
   cache="$cmake_dir/CMakeCache.txt"
   cget() { sed -n "s/^$1:[A-Z]*=//p" "$cache" | head -1; }
-  if [ -n "${LLAMA_CPP_SRC:-}" ]; then
+  if [ -f "$src/.edgebench-source" ]; then
+    # an offline bundle's source archive: the pin it was cut from travels with it
+    # shellcheck source=/dev/null
+    . "$src/.edgebench-source"
+    src_kind=bundle; commit=$GIT_COMMIT; dirty=false; src_sha=$NPM_SHA256
+    npm_pkg="$NPM_PACKAGE@$NPM_VERSION"; release=$LLAMA_CPP_RELEASE
+  elif [ -n "${LLAMA_CPP_SRC:-}" ]; then
     src_kind=checkout
     commit=$(git -C "$src" rev-parse HEAD 2>/dev/null || echo unknown)
     dirty=$(git -C "$src" status --porcelain 2>/dev/null | grep -qv '^??' && echo true || echo false)
