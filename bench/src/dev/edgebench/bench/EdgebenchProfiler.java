@@ -35,6 +35,9 @@ import java.util.Map;
  *   <li>{@code itl.p50 .p90 .p95 .p99 .p99.9 .max} (µs): every decode step pooled (inter-token latency);</li>
  *   <li>{@code ttft.p50 .p95 .p99} (µs);</li>
  *   <li>{@code memory.peak_rss} (MiB): the fork's peak resident set ({@code VmHWM});</li>
+ *   <li>{@code memory.gpu_used} (MiB): memory in use on the GPU(s) at the end of the iteration
+ *       (total − free as the ggml backend reports it; the model, KV cache and compute buffers are
+ *       allocated before measuring, so this is their footprint); GPU builds only;</li>
  *   <li>{@code model.weight_bytes_per_token} (MB) and {@code decode.weight_GBps}: weight bytes one
  *       decode step reads × steps per second, the achieved memory bandwidth of the weights.</li>
  * </ul>
@@ -125,6 +128,11 @@ public final class EdgebenchProfiler implements InternalProfiler {
             out.add(new ScalarResult("memory.peak_rss", rss / (double) (1 << 20), "MiB", AggregationPolicy.MAX));
             sample.put("peakRssBytes", rss);
         }
+        long gpuUsed = gpuUsedBytes();
+        if (gpuUsed > 0) {
+            out.add(new ScalarResult("memory.gpu_used", gpuUsed / (double) (1 << 20), "MiB", AggregationPolicy.MAX));
+            sample.put("gpuUsedBytes", gpuUsed);
+        }
         if (facts != null && facts.weightBytesPerToken() > 0) {
             out.add(new ScalarResult("model.weight_bytes_per_token", facts.weightBytesPerToken() / 1e6, "MB",
                     AggregationPolicy.AVG));
@@ -179,6 +187,20 @@ public final class EdgebenchProfiler implements InternalProfiler {
         } catch (IOException e) {
             System.err.println("edgebench: could not write run files for " + id + ": " + e.getMessage());
         }
+    }
+
+    /** @return bytes in use on GPU devices, or 0 without a GPU (or before the engine is loaded) */
+    static long gpuUsedBytes() {
+        if (dev.edgebench.engine.llama.NativeLibraries.loadedOrNull() == null) {
+            return 0;
+        }
+        long used = 0;
+        for (var d : dev.edgebench.engine.llama.LlamaRuntime.get().devices()) {
+            if (d.type().equals("gpu") || d.type().equals("igpu")) {
+                used += Math.max(0, d.memoryTotalBytes() - d.memoryFreeBytes());
+            }
+        }
+        return used;
     }
 
     /** @return this process's peak resident set in bytes ({@code VmHWM}), or 0 where unknown */

@@ -159,6 +159,11 @@ final class RunCommand {
         }
         header.put("models", modelInfo);
         header.put("plan", plan);
+        String fit = gpuFit(header, modelInfo, a);
+        if (fit != null) {
+            System.err.println("run: " + fit);
+            return 2;
+        }
         try {
             RunAssembler.writeJson(runDir.resolve("run.json"), header);
         } catch (IOException e) {
@@ -193,6 +198,62 @@ final class RunCommand {
         }
         return 1;
     }
+
+    /** Compute buffers and runtime overhead on the GPU beyond weights and KV cache, bytes (a conservative allowance). */
+    static final long GPU_OVERHEAD_BYTES = 768L << 20;
+
+    /**
+     * Refuses, before any long work, a model that cannot fit the GPU: weights + KV cache of the
+     * largest workload + an allowance for compute buffers, against the GPUs' free memory.
+     *
+     * @return why it does not fit, or null
+     */
+    @SuppressWarnings("unchecked")
+    static String gpuFit(Map<String, Object> header, List<Map<String, Object>> models, Args a) {
+        Map<String, Object> engine = (Map<String, Object>) header.get("engine");
+        if (engine == null || !Boolean.TRUE.equals(engine.get("gpuOffload")) || a.nGpuLayers.equals("0")) {
+            return null;
+        }
+        long free = 0;
+        long total = 0;
+        for (Map<String, Object> d : (List<Map<String, Object>>) engine.getOrDefault("devices", List.of())) {
+            if ("gpu".equals(d.get("type")) || "igpu".equals(d.get("type"))) {
+                free += ((Number) d.get("memoryFreeBytes")).longValue();
+                total += ((Number) d.get("memoryTotalBytes")).longValue();
+            }
+        }
+        if (total == 0) {
+            return null;
+        }
+        long maxTokens = 0;
+        for (int b : batches(a)) {
+            for (String bench : benchmarks(a)) {
+                for (int d : bench.equals("decode") ? depths(a) : List.of(0)) {
+                    long perSeq = switch (bench) {
+                        case "prefill" -> nPrompt(a);
+                        case "decode" -> (long) d + nGen(a);
+                        default -> (long) nPrompt(a) + nGen(a);
+                    };
+                    maxTokens = Math.max(maxTokens, b * perSeq);
+                }
+            }
+        }
+        for (Map<String, Object> m : models) {
+            Map<String, Object> f = (Map<String, Object>) m.get("facts");
+            long weights = ((Number) f.get("tensorBytes")).longValue();
+            long kv = ((Number) f.get("kvBytesPerToken")).longValue() * maxTokens;
+            long need = weights + kv + GPU_OVERHEAD_BYTES;
+            if (need > free) {
+                return String.format(Locale.ROOT, "%s does not fit the GPU: it needs about %.1f GiB (weights %.1f GiB + KV cache"
+                                + " %.1f GiB for %d tokens + %.1f GiB compute buffers) but the GPU has %.1f GiB free of %.1f GiB."
+                                + " Use a smaller type, fewer GPU layers (--ngl), or a smaller batch or context.", m.get("ref"),
+                        need / GIB, weights / GIB, kv / GIB, maxTokens, GPU_OVERHEAD_BYTES / GIB, free / GIB, total / GIB);
+            }
+        }
+        return null;
+    }
+
+    private static final double GIB = 1L << 30;
 
     /** Assembles run.json and summary.md, prints the summary. @return 0 when every benchmark passed, 1 otherwise */
     static int finish(Path runDir, Map<String, Object> header, String status) {

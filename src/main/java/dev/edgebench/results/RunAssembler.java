@@ -40,7 +40,8 @@ public final class RunAssembler {
             new MetricDef("e2eNs", "generation.ms", "ms", false, 1e-6),
             new MetricDef("itlMeanNs", "itl.mean_ms", "ms", false, 1e-6),
             new MetricDef("jmhScore", "sample.ms", "ms", false, 1),
-            new MetricDef("peakRssBytes", "memory.peak_rss_MiB", "MiB", false, 1.0 / (1 << 20)));
+            new MetricDef("peakRssBytes", "memory.peak_rss_MiB", "MiB", false, 1.0 / (1 << 20)),
+            new MetricDef("gpuUsedBytes", "memory.gpu_used_MiB", "MiB", false, 1.0 / (1 << 20)));
 
     private RunAssembler() {
     }

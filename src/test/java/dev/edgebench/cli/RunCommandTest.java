@@ -102,4 +102,22 @@ class RunCommandTest {
             assertEquals(declared, e.getValue(), "parameters of " + bench.getSimpleName());
         }
     }
+
+    @Test
+    void aModelLargerThanTheGpuIsRefusedBeforeRunning() {
+        RunCommand.Args a = RunCommand.parse(new String[]{"--model", "Llama-3.1-8B:F16", "--batch", "1,8"});
+        Map<String, Object> engine = Map.of("gpuOffload", true, "devices", List.of(
+                Map.of("type", "cpu", "memoryFreeBytes", 1L << 40, "memoryTotalBytes", 1L << 40),
+                Map.of("type", "gpu", "memoryFreeBytes", 7L << 30, "memoryTotalBytes", 8L << 30)));
+        List<Map<String, Object>> models = List.of(Map.of("ref", "Llama-3.1-8B:F16",
+                "facts", Map.of("tensorBytes", 16_060_000_000L, "kvBytesPerToken", 131_072L)));
+        String why = RunCommand.gpuFit(Map.of("engine", engine), models, a);
+        assertTrue(why != null && why.contains("Llama-3.1-8B:F16 does not fit the GPU") && why.contains("7.0 GiB free of 8.0 GiB"), why);
+        // the same model fits an 80 GB GPU; and nothing is checked with --ngl 0
+        Map<String, Object> big = Map.of("gpuOffload", true, "devices", List.of(
+                Map.of("type", "gpu", "memoryFreeBytes", 79L << 30, "memoryTotalBytes", 80L << 30)));
+        assertEquals(null, RunCommand.gpuFit(Map.of("engine", big), models, a));
+        RunCommand.Args cpuOnly = RunCommand.parse(new String[]{"--model", "Llama-3.1-8B:F16", "--ngl", "0"});
+        assertEquals(null, RunCommand.gpuFit(Map.of("engine", engine), models, cpuOnly));
+    }
 }
