@@ -68,7 +68,8 @@ public final class Summary {
             Map<String, Object> metrics = (Map<String, Object>) b.getOrDefault("metrics", Map.of());
             String head = "| `" + b.get("id") + "` | " + b.get("status") + " | " + b.get("samples") + " | ";
             boolean any = false;
-            for (String key : List.of("prefill.tok_s", "decode.tok_s", "generation.tok_s", "sample.ms", "memory.peak_rss_MiB")) {
+            for (String key : List.of("prefill.tok_s", "decode.tok_s", "generation.tok_s", "decode.weight_GBps", "sample.ms",
+                    "memory.peak_rss_MiB", "memory.gpu_used_MiB")) {
                 Map<String, Object> m = (Map<String, Object>) metrics.get(key);
                 if (m == null) {
                     continue;
