@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# One step of the GPU reference session, run from the repository root on a GPU machine that has
+# the offline bundle unpacked at dist/edgebench-bundle (no JDK or network needed there).
+#
+#   scripts/gpu-session.sh build     build the CUDA engine, compile-check sm_87/sm_110, forge the models
+#   scripts/gpu-session.sh parity    edgebench vs llama-bench, back to back, per model
+#   scripts/gpu-session.sh presets   quick on every model, seed-2026 on Llama-3.2-1B Q4_0
+#   scripts/gpu-session.sh kernels   the kernel suite on CUDA vs test-backend-ops, device ceilings, telemetry
+#
+# Small results (run.json, summary.md, logs) are copied to $OUT (or ./gpu-out) as one tarball.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bundle="$root/dist/edgebench-bundle"
+out=${OUT:-$root/gpu-out}
+mkdir -p "$out"
+step=${1:?step: build|parity|presets|kernels}
+export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
+export JOBS=${JOBS:-$(nproc)}
+java="$bundle/runtime/bin/java"
+jar="$bundle/benchmarks.jar"
+jopts=(--enable-native-access=ALL-UNNAMED -Dedgebench.home="$bundle" -Dedgebench.profile=cuda)
+eb() { "$java" "${jopts[@]}" -jar "$jar" "$@"; }
+models=(Llama-3.2-1B:Q4_0 Llama-3.2-1B:F16 Qwen3-0.6B:Q4_0 Llama-3.1-8B:Q4_0)
+log="$out/$step.log"
+exec > >(tee -a "$log") 2>&1
+echo "== $step on $(hostname) at $(date -u +%FT%TZ)"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm,temperature.gpu,power.draw --format=csv
+
+pack() {
+  (cd "$bundle" && find results -name run.json -o -name summary.md -o -name parity.json -o -name '*.csv' -o -name 'kernels*.json' \
+     -o -name 'telemetry' -o -path '*/telemetry/*' 2>/dev/null | tar -czf "$out/$step-results.tgz" -T - 2>/dev/null)
+  ls -la "$out"
+}
+
+case "$step" in
+  build)
+    start=$(date +%s)
+    (cd "$bundle" && ./run.sh --profile cuda --build-only) || { echo "BUILD FAILED"; tail -50 "$bundle/native/build/cuda/build.log"; exit 1; }
+    echo "cuda build: $(( $(date +%s) - start ))s"
+    cat "$bundle/native/build/cuda/manifest.json"
+    ls -la "$bundle/native/build/cuda/lib" "$bundle/native/build/cuda/bin"
+    LLAMA_CPP_SRC="$bundle/native/src/llama.cpp" bash "$root/scripts/check-jetson.sh" 2>&1 | grep -E "CUDA|^check|Not checked" || true
+    start=$(date +%s)
+    eb forge "${models[@]}"
+    echo "forge: $(( $(date +%s) - start ))s"
+    eb telemetry --samples 5 || true
+    ;;
+  parity)
+    for m in "${models[@]}"; do
+      reps=10
+      [ "$m" = Llama-3.1-8B:Q4_0 ] && reps=5
+      eb parity --model "$m" --rounds 3 --reps "$reps" --ngl auto 2>&1 | grep -vE '^(#|Benchmark|Dev|Iter|Warmup|Result|  )' | tail -12
+    done
+    pack
+    ;;
+  presets)
+    for m in "${models[@]}"; do
+      eb run --preset quick --model "$m" --run-id "quick-${m//[:.]/_}" | tail -25
+    done
+    eb run --preset seed-2026 --model Llama-3.2-1B:Q4_0 --run-id seed-2026-Llama-3.2-1B_Q4_0 | tail -40
+    pack
+    ;;
+  kernels)
+    eb kernels --model Llama-3.2-1B:Q4_0 --backend CUDA0 --compare-test-backend-ops | tail -60
+    eb kernels --model Llama-3.1-8B:Q4_0 --backend CUDA0 | tail -40
+    eb run --preset quick --model Llama-3.2-1B:Q4_0 --benchmarks decode --run-id telemetry-decode -- -prof dev.edgebench.bench.TelemetryProfiler | tail -30
+    pack
+    ;;
+  *) echo "unknown step $step"; exit 2;;
+esac
