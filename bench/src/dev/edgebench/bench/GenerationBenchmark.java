@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
@@ -36,53 +35,24 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class GenerationBenchmark {
     @State(Scope.Benchmark)
-    public static class Session {
-        @Param({"Llama-3.2-1B:Q4_0"})
-        public String model;
+    public static class Session extends EngineState {
         @Param({"128"})
         public int nPrompt;
         @Param({"128"})
         public int nGen;
-        @Param({"1"})
-        public int batch;
-        @Param({"0"})
-        public int threads;
-        @Param({"auto"})
-        public String nGpuLayers;
-        @Param({"auto"})
-        public String flashAttn;
-        @Param({"f16"})
-        public String cacheType;
-        @Param({"512"})
-        public int ubatch;
         @Param({"false"})
         public boolean sample;
 
-        BenchSetup.Opened opened;
         StepRequestEngine engine;
         TokenTimeline timeline;
 
         @Setup(Level.Trial)
         public void open(BenchmarkParams params) {
-            try {
-                if (nGen <= 0 || nPrompt <= 0) {
-                    throw new IllegalArgumentException("nPrompt and nGen must be positive, were " + nPrompt + ", " + nGen);
-                }
-                opened = BenchSetup.open(model, batch, nPrompt + nGen, threads, nGpuLayers, flashAttn, cacheType, ubatch, sample);
-                opened.session().warmup();
-                engine = new StepRequestEngine(opened.session());
-                timeline = new TokenTimeline(batch, nGen);
-            } catch (Throwable t) {
-                RunFiles.recordFailure(BenchId.of(params), t);
-                throw t;
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            if (opened != null) {
-                opened.close();
-            }
+            positive("nPrompt", nPrompt);
+            positive("nGen", nGen);
+            open(params, nPrompt + nGen, sample);
+            engine = new StepRequestEngine(opened.session());
+            timeline = new TokenTimeline(batch, nGen);
         }
     }
 

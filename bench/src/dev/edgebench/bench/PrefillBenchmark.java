@@ -12,7 +12,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
@@ -31,55 +30,21 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class PrefillBenchmark {
     @State(Scope.Benchmark)
-    public static class Session {
-        @Param({"Llama-3.2-1B:Q4_0"})
-        public String model;
+    public static class Session extends EngineState {
         @Param({"128"})
         public int nPrompt;
-        @Param({"1"})
-        public int batch;
         @Param({"0"})
         public int depth;
-        @Param({"0"})
-        public int threads;
-        @Param({"auto"})
-        public String nGpuLayers;
-        @Param({"auto"})
-        public String flashAttn;
-        @Param({"f16"})
-        public String cacheType;
-        @Param({"512"})
-        public int ubatch;
-
-        BenchSetup.Opened opened;
 
         @Setup(Level.Trial)
         public void open(BenchmarkParams params) {
-            try {
-                if (nPrompt <= 0) {
-                    throw new IllegalArgumentException("nPrompt must be positive, was " + nPrompt);
-                }
-                opened = BenchSetup.open(model, batch, depth + nPrompt, threads, nGpuLayers, flashAttn, cacheType, ubatch, false);
-                opened.session().warmup();
-            } catch (Throwable t) {
-                RunFiles.recordFailure(BenchId.of(params), t);
-                throw t;
-            }
+            positive("nPrompt", nPrompt);
+            open(params, depth + nPrompt, false);
         }
 
         @Setup(Level.Iteration)
         public void toDepth() {
-            opened.session().truncate(0);
-            if (depth > 0) {
-                opened.session().prefill(depth);
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            if (opened != null) {
-                opened.close();
-            }
+            toDepth(depth);
         }
     }
 

@@ -49,10 +49,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RunCommand {
     /** The parameters each benchmark class declares; the runner sets every one explicitly. */
     static final Map<String, List<String>> PARAMS = Map.of(
-            "prefill", List.of("model", "nPrompt", "batch", "depth", "threads", "nGpuLayers", "flashAttn", "cacheType", "ubatch"),
-            "decode", List.of("model", "nGen", "batch", "depth", "threads", "nGpuLayers", "flashAttn", "cacheType", "ubatch"),
-            "generation", List.of("model", "nPrompt", "nGen", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType", "ubatch",
-                    "sample"));
+            "prefill", List.of("nPrompt", "depth", "model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType", "ubatch"),
+            "decode", List.of("nGen", "depth", "model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType", "ubatch"),
+            "generation", List.of("nPrompt", "nGen", "sample", "model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType",
+                    "ubatch"));
     static final Map<String, String> METHOD = Map.of("prefill", "prefill", "decode", "decode", "generation", "generate");
     /** llama.cpp's limit on parallel sequences ({@code LLAMA_MAX_SEQ}). */
     static final int MAX_SEQ = 256;

@@ -152,7 +152,7 @@ class BenchSuiteNativeTest {
     void anInterruptedRunKeepsWhatItFinished(@TempDir Path out) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", cp, "-Dedgebench.models=" + models,
+                "--enable-native-access=ALL-UNNAMED", "-cp", cp, "-Dedgebench.models=" + models, "-Djmh.ignoreLock=true",
                 "-Dedgebench.home=" + System.getProperty("edgebench.project.dir", ".")));
         if (System.getProperty("edgebench.native.dir") != null) {
             cmd.add("-Dedgebench.native.dir=" + System.getProperty("edgebench.native.dir"));

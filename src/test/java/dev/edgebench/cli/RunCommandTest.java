@@ -94,9 +94,11 @@ class RunCommandTest {
             Class<?> bench = Class.forName(Preset.benchmarkClass(e.getKey()));
             Class<?> state = Class.forName(bench.getName() + "$Session");
             List<String> declared = new ArrayList<>();
-            for (Field f : state.getDeclaredFields()) {
-                if (f.isAnnotationPresent(Param.class)) {
-                    declared.add(f.getName());
+            for (Class<?> c = state; c != null; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (f.isAnnotationPresent(Param.class)) {
+                        declared.add(f.getName());
+                    }
                 }
             }
             assertEquals(declared, e.getValue(), "parameters of " + bench.getSimpleName());
