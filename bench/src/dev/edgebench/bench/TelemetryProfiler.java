@@ -42,7 +42,8 @@ import java.util.Map;
  * {@code clock.sm.min} and {@code clock.sm.max} (MHz), {@code throttled} (0/1) and
  * {@code throttle.reasons} (a {@link dev.edgebench.telemetry.ThrottleReason} bitmask, ORed),
  * {@code memory.rss.peak} and {@code memory.gpu.peak} (MiB), {@code telemetry.sampler.cost}
- * (µs per sample, spent on the sampling thread) and, with a cool-down, {@code cooldown.wait} (s).
+ * (CPU µs per sample, spent on the sampling thread) and {@code telemetry.sampler.wall} (wall-clock
+ * µs per sample, which includes waiting in drivers) and, with a cool-down, {@code cooldown.wait} (s).
  * A metric the machine cannot measure is left out. When {@code edgebench.run.dir} is set, the
  * detail (every channel, facts such as the power mode and clock lock, unavailable samplers with
  * reasons) goes to {@code <run dir>/telemetry/<benchmark id>.json}, one fork appended per JVM.
@@ -235,7 +236,8 @@ public final class TelemetryProfiler implements InternalProfiler {
         }
         scalar(out, "memory.rss.peak", w.rssPeakBytes() / (1 << 20), "MiB", AggregationPolicy.MAX);
         scalar(out, "memory.gpu.peak", w.gpuMemoryPeakBytes() / (1 << 20), "MiB", AggregationPolicy.MAX);
-        scalar(out, "telemetry.sampler.cost", w.samplerCostMeanUs(), "us/sample", AggregationPolicy.AVG);
+        scalar(out, "telemetry.sampler.cost", w.samplerCpuMeanUs(), "us/sample", AggregationPolicy.AVG);
+        scalar(out, "telemetry.sampler.wall", w.samplerWallMeanUs(), "us/sample", AggregationPolicy.AVG);
         if (cooldownResult != null) {
             scalar(out, "cooldown.wait", cooldownResult.waitedS(), "s", AggregationPolicy.AVG);
         }

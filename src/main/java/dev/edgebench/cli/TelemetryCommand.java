@@ -12,6 +12,8 @@ import dev.edgebench.telemetry.WindowAccumulator;
 import dev.edgebench.telemetry.WindowSummary;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,17 +132,14 @@ public final class TelemetryCommand {
 
     private static void sample(PrintStream out, SamplerSet set, int n, Duration period) {
         List<Channel> channels = set.channels();
-        List<String> headers = new ArrayList<>();
-        headers.add("sample");
-        headers.add("t[ms]");
-        for (Channel c : channels) {
-            headers.add(c.name() + "[" + displayUnit(c.quantity()) + "]");
-        }
-        out.println();
-        out.println(String.join("  ", headers));
-        double[] row = new double[set.width()];
+        double[][] rows = new double[n][set.width()];
+        long[] timeNs = new long[n];
         long[] costNs = new long[n];
         WindowAccumulator window = WindowAccumulator.of(set);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        boolean cpuClock = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+        // sample first, print afterwards, so that the thread's CPU time is the sampling alone
+        long cpuStart = cpuClock ? threads.getCurrentThreadCpuTime() : -1;
         long start = System.nanoTime();
         long next = start;
         for (int i = 0; i < n; i++) {
@@ -150,14 +149,28 @@ public final class TelemetryCommand {
                 wait = next - System.nanoTime();
             }
             next += period.toNanos();
-            long t = System.nanoTime();
-            costNs[i] = set.sample(row);
-            window.add(t, row, costNs[i], set.lastCostNs());
+            timeNs[i] = System.nanoTime();
+            costNs[i] = set.sample(rows[i]);
+            window.add(timeNs[i], rows[i], costNs[i], set.lastWallNsBy());
+        }
+        if (cpuClock) {
+            window.threadCpuNs(threads.getCurrentThreadCpuTime() - cpuStart);
+        }
+
+        List<String> headers = new ArrayList<>();
+        headers.add("sample");
+        headers.add("t[ms]");
+        for (Channel c : channels) {
+            headers.add(c.name() + "[" + displayUnit(c.quantity()) + "]");
+        }
+        out.println();
+        out.println(String.join("  ", headers));
+        for (int i = 0; i < n; i++) {
             StringBuilder line = new StringBuilder();
             line.append(pad(Integer.toString(i + 1), headers.get(0).length())).append("  ");
-            line.append(pad(String.format(Locale.ROOT, "%.1f", (t - start) / 1e6), headers.get(1).length()));
+            line.append(pad(String.format(Locale.ROOT, "%.1f", (timeNs[i] - start) / 1e6), headers.get(1).length()));
             for (int c = 0; c < channels.size(); c++) {
-                line.append("  ").append(pad(format(channels.get(c).quantity(), row[c]), headers.get(c + 2).length()));
+                line.append("  ").append(pad(format(channels.get(c).quantity(), rows[i][c]), headers.get(c + 2).length()));
             }
             out.println(line);
         }
@@ -169,9 +182,10 @@ public final class TelemetryCommand {
         }
         long[] sorted = costNs.clone();
         Arrays.sort(sorted);
-        out.printf(Locale.ROOT, "sampler cost per sample: mean %.1f us, median %.1f us, max %.1f us over %d samples (calling thread)%n",
-                w.samplerCostMeanUs(), sorted[n / 2] / 1e3, w.samplerCostMaxUs(), n);
-        w.samplerCostMeanUsBy().forEach((k, v) -> out.printf(Locale.ROOT, "  %-8s mean %.1f us%n", k, v));
+        out.printf(Locale.ROOT, "sampler cost per sample: wall mean %.1f us, median %.1f us, max %.1f us; CPU %.1f us (thread CPU time"
+                        + " over the loop / samples); %d samples every %d ms%n",
+                w.samplerWallMeanUs(), sorted[n / 2] / 1e3, w.samplerWallMaxUs(), w.samplerCpuMeanUs(), n, period.toMillis());
+        w.samplerWallMeanUsBy().forEach((k, v) -> out.printf(Locale.ROOT, "  %-8s wall mean %.1f us%n", k, v));
         if (w.throttled()) {
             out.println("throttling seen: " + ThrottleReason.names(w.clockEventReasons()));
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -56,7 +57,7 @@ public final class HostSampler implements Sampler {
         this.cpuFreqKhz = List.copyOf(cpuFreqKhz);
         this.packageThrottleCounts = List.copyOf(packageThrottleCounts);
         this.status = status;
-        this.facts = Map.copyOf(facts);
+        this.facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
         this.notes = List.copyOf(notes);
         List<Channel> ch = new ArrayList<>();
         List<PowerDomain> packages = new ArrayList<>();

@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -83,7 +84,7 @@ public final class JetsonSampler implements Sampler {
         this.gpuLoadPermille = gpuLoadPermille;
         this.gpuMaxAtOpenMhz = gpuMaxAtOpenMhz;
         this.clocksLocked = clocksLocked;
-        this.facts = Map.copyOf(facts);
+        this.facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
         this.notes = List.copyOf(notes);
         List<Channel> ch = new ArrayList<>();
         for (Rail r : rails) {

@@ -20,12 +20,12 @@ public final class SamplerSet implements AutoCloseable {
     private final List<Channel> channels;
     private final PowerSource power;
     private final String powerSampler;
-    private final long[] lastCostNs;
+    private final long[] lastWallNsBy;
 
     private SamplerSet(List<Sampler> samplers) {
         this.samplers = List.copyOf(samplers);
         this.offsets = new int[samplers.size()];
-        this.lastCostNs = new long[samplers.size()];
+        this.lastWallNsBy = new long[samplers.size()];
         List<Channel> all = new ArrayList<>();
         PowerSource best = null;
         String bestName = null;
@@ -107,7 +107,7 @@ public final class SamplerSet implements AutoCloseable {
      * Reads every sampler once into {@code row}, timing each.
      *
      * @param row {@link #width()} values or more; NaN where a read failed
-     * @return nanoseconds the whole sample took
+     * @return wall-clock nanoseconds the whole sample took
      */
     public long sample(double[] row) {
         long start = System.nanoTime();
@@ -121,15 +121,15 @@ public final class SamplerSet implements AutoCloseable {
                 Arrays.fill(row, offsets[k], offsets[k] + s.channels().size(), Double.NaN);
             }
             long now = System.nanoTime();
-            lastCostNs[k] = now - t;
+            lastWallNsBy[k] = now - t;
             t = now;
         }
         return t - start;
     }
 
-    /** @return nanoseconds each sampler took in the latest {@link #sample}, in sampler order; the array is reused */
-    public long[] lastCostNs() {
-        return lastCostNs;
+    /** @return wall-clock nanoseconds each sampler took in the latest {@link #sample}, in sampler order; the array is reused */
+    public long[] lastWallNsBy() {
+        return lastWallNsBy;
     }
 
     /** @return the sampler names, in order */

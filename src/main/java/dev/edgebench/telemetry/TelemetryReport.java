@@ -11,6 +11,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -49,7 +50,7 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public TelemetryReport {
-        params = params == null ? Map.of() : Map.copyOf(params);
+        params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
         forks = forks == null ? List.of() : List.copyOf(forks);
     }
 
@@ -75,7 +76,7 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
         public Fork {
             samplers = samplers == null ? List.of() : List.copyOf(samplers);
             unavailable = unavailable == null ? List.of() : List.copyOf(unavailable);
-            facts = facts == null ? Map.of() : Map.copyOf(facts);
+            facts = facts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(facts));
             notes = notes == null ? List.of() : List.copyOf(notes);
             iterations = iterations == null ? List.of() : List.copyOf(iterations);
             errors = errors == null ? List.of() : List.copyOf(errors);
@@ -132,9 +133,10 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
      * @param clockEventReasonNames their names
      * @param rssPeakMib             peak resident set size, MiB
      * @param gpuMemoryPeakMib       highest GPU memory in use, MiB
-     * @param samplerCostMeanUs     mean cost of one sample, µs
-     * @param samplerCostMaxUs      highest cost of one sample, µs
-     * @param samplerCostMeanUsBySampler mean cost per sampler, µs
+     * @param samplerWallMeanUs     mean wall-clock time of one sample, µs
+     * @param samplerWallMaxUs      longest sample, µs
+     * @param samplerCpuMeanUs      mean CPU time of one sample on the sampling thread, µs
+     * @param samplerWallMeanUsBySampler mean wall-clock time per sampler, µs
      * @param channels              every channel's min, mean and max
      */
     public record Iteration(String type, int index, double durationS, int samples, long generatedTokens, long prefillTokens,
@@ -143,8 +145,8 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
                             Double tokPerSPerW, Double tempMaxC, Double gpuClockMinMhz, Double gpuClockMaxMhz,
                             boolean throttled, int throttledSamples, long clockEventReasons,
                             List<String> clockEventReasonNames, Double rssPeakMib, Double gpuMemoryPeakMib,
-                            Double samplerCostMeanUs, Double samplerCostMaxUs,
-                            Map<String, Double> samplerCostMeanUsBySampler, List<ChannelInfo> channels) {
+                            Double samplerWallMeanUs, Double samplerWallMaxUs, Double samplerCpuMeanUs,
+                            Map<String, Double> samplerWallMeanUsBySampler, List<ChannelInfo> channels) {
         /** @return whether this is a measurement (not warm-up) iteration */
         @JsonIgnore
         public boolean measurement() {
@@ -164,7 +166,7 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
             Double perToken = generatedTokens > 0 ? orNull(w.energyJ() / generatedTokens) : null;
             Double perJoule = generatedTokens > 0 && w.energyJ() > 0 ? orNull(generatedTokens / w.energyJ()) : null;
             Map<String, Double> costBy = new LinkedHashMap<>();
-            w.samplerCostMeanUsBy().forEach((k, v) -> costBy.put(k, orNull(v)));
+            w.samplerWallMeanUsBy().forEach((k, v) -> costBy.put(k, orNull(v)));
             List<ChannelInfo> ch = w.channels().stream().map(c -> new ChannelInfo(c.name(), c.unit(), orNull(c.min()),
                     orNull(c.mean()), orNull(c.max()), c.samples())).toList();
             return new Iteration(type, index, w.durationS(), w.samples(), generatedTokens, prefillTokens, orNull(w.energyJ()),
@@ -172,8 +174,8 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
                     orNull(w.powerAvgW()), orNull(w.powerPeakW()), perToken, perJoule, orNull(w.tempMaxC()),
                     orNull(w.gpuClockMinMhz()), orNull(w.gpuClockMaxMhz()), w.throttled(), w.throttledSamples(),
                     w.clockEventReasons(), ThrottleReason.names(w.clockEventReasons()), orNull(w.rssPeakBytes() / (1 << 20)),
-                    orNull(w.gpuMemoryPeakBytes() / (1 << 20)), orNull(w.samplerCostMeanUs()), orNull(w.samplerCostMaxUs()),
-                    costBy, ch);
+                    orNull(w.gpuMemoryPeakBytes() / (1 << 20)), orNull(w.samplerWallMeanUs()), orNull(w.samplerWallMaxUs()),
+                    orNull(w.samplerCpuMeanUs()), costBy, ch);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.edgebench.telemetry;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,8 @@ public final class TelemetrySession implements AutoCloseable {
     private volatile double latestMaxTemperatureC = Double.NaN;
     private volatile long samplesTaken;
     private volatile Throwable failure;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final boolean cpuClock = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
 
     /**
      * What the sampling thread opened.
@@ -182,6 +186,7 @@ public final class TelemetrySession implements AutoCloseable {
             Quantity[] q = set.channels().stream().map(Channel::quantity).toArray(Quantity[]::new);
             double[] row = new double[set.width()];
             WindowAccumulator window = null;
+            long windowCpuStartNs = -1;
             long next = System.nanoTime();
             while (!stopping) {
                 Request req = requests.poll();
@@ -196,20 +201,27 @@ public final class TelemetrySession implements AutoCloseable {
                         next = now + periodNs;
                     }
                 }
+                boolean begin = req != null && req.kind == Kind.BEGIN;
+                if (begin) {
+                    windowCpuStartNs = threadCpuNs();
+                }
                 long t = System.nanoTime();
                 long cost = set.sample(row);
                 latestMaxTemperatureC = maxTemperature(row, q);
                 samplesTaken = samplesTaken + 1;
-                if (req != null && req.kind == Kind.BEGIN) {
+                if (begin) {
                     window = WindowAccumulator.of(set);
-                    window.add(t, row, cost, set.lastCostNs());
+                    window.add(t, row, cost, set.lastWallNsBy());
                     req.done.complete(null);
                     continue;
                 }
                 if (window != null) {
-                    window.add(t, row, cost, set.lastCostNs());
+                    window.add(t, row, cost, set.lastWallNsBy());
                 }
                 if (req != null) {
+                    if (window != null && windowCpuStartNs >= 0) {
+                        window.threadCpuNs(threadCpuNs() - windowCpuStartNs);
+                    }
                     req.done.complete(window == null ? null : window.summary());
                     window = null;
                 }
@@ -230,6 +242,10 @@ public final class TelemetrySession implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private long threadCpuNs() {
+        return cpuClock ? threads.getCurrentThreadCpuTime() : -1;
     }
 
     private static double maxTemperature(double[] row, Quantity[] q) {

@@ -3,6 +3,8 @@ package dev.edgebench.telemetry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +34,7 @@ public final class ThermalSampler implements Sampler {
     private ThermalSampler(List<SysFiles.Attribute> zones, List<Channel> channels, Map<String, String> facts, List<String> notes) {
         this.zones = List.copyOf(zones);
         this.channels = List.copyOf(channels);
-        this.facts = Map.copyOf(facts);
+        this.facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
         this.notes = List.copyOf(notes);
     }
 

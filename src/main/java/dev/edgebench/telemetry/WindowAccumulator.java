@@ -52,6 +52,7 @@ public final class WindowAccumulator {
     private double peakGpuMemoryBytes = Double.NaN;
     private long costSumNs;
     private long costMaxNs;
+    private long threadCpuNs = -1;
     private final long[] costSumNsBy;
 
     /**
@@ -88,8 +89,8 @@ public final class WindowAccumulator {
      *
      * @param timeNs    when it was taken ({@link System#nanoTime()}); not before the previous sample
      * @param row       the values, in channel units, NaN where unread
-     * @param costNs    what the whole sample cost, ns
-     * @param costNsBy  what each sampler cost, ns, in {@code samplerNames} order
+     * @param costNs    wall-clock time the whole sample took, ns
+     * @param costNsBy  wall-clock time each sampler took, ns, in {@code samplerNames} order
      */
     public void add(long timeNs, double[] row, long costNs, long[] costNsBy) {
         double gpuMemory = 0;
@@ -172,9 +173,21 @@ public final class WindowAccumulator {
         samples++;
         costSumNs += costNs;
         costMaxNs = Math.max(costMaxNs, costNs);
+
         for (int k = 0; k < costSumNsBy.length && k < costNsBy.length; k++) {
             costSumNsBy[k] += costNsBy[k];
         }
+    }
+
+    /**
+     * Records the CPU time the sampling thread spent over the window (sampling, this accumulator,
+     * its own scheduling), measured by the caller at the window's ends; the summary divides it by
+     * the samples. Two CPU-clock reads a window instead of two a sample keep the measurement cheap.
+     *
+     * @param ns CPU nanoseconds, or negative when the JVM cannot tell
+     */
+    public void threadCpuNs(long ns) {
+        threadCpuNs = ns;
     }
 
     /** @return the window so far */
@@ -228,7 +241,8 @@ public final class WindowAccumulator {
         return new WindowSummary(durationS, samples, energy, source, fromCounter, resets, wraps, missingIntervals, avg,
                 Double.isNaN(peakPowerMw) ? Double.NaN : peakPowerMw / 1000.0, tempMax, clockMin, clockMax, reasons,
                 throttledSamples, rssPeak, peakGpuMemoryBytes, samples == 0 ? Double.NaN : costSumNs / 1e3 / samples,
-                samples == 0 ? Double.NaN : costMaxNs / 1e3, costBy, stats);
+                samples == 0 ? Double.NaN : costMaxNs / 1e3, threadCpuNs < 0 || samples == 0 ? Double.NaN : threadCpuNs / 1e3 / samples,
+                costBy, stats);
     }
 
     private static double maxOf(double a, double b) {

@@ -1,5 +1,7 @@
 package dev.edgebench.telemetry;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,19 +29,22 @@ import java.util.Map;
  * @param throttledSamples       samples with a throttling reason set
  * @param rssPeakBytes           this process's peak resident set size at the window's end, bytes
  * @param gpuMemoryPeakBytes     highest sampled GPU memory in use (summed over GPUs), bytes
- * @param samplerCostMeanUs      mean time one sample of all samplers took, microseconds
- * @param samplerCostMaxUs       longest sample, microseconds
- * @param samplerCostMeanUsBy    mean per sampler, microseconds
+ * @param samplerWallMeanUs      mean wall-clock time one sample of all samplers took, microseconds
+ * @param samplerWallMaxUs       longest sample, wall clock, microseconds
+ * @param samplerCpuMeanUs       CPU time the sampling thread spent over the window divided by the samples,
+ *                               microseconds (NaN when not measured)
+ * @param samplerWallMeanUsBy    mean wall-clock time per sampler, microseconds
  * @param channels               per-channel min, mean and max
  */
 public record WindowSummary(double durationS, int samples, double energyJ, EnergySource energySource,
                             double energyFromCounter, int counterResets,
                             int counterWraps, int intervalsWithoutReading, double powerAvgW, double powerPeakW,
                             double tempMaxC, double gpuClockMinMhz, double gpuClockMaxMhz, long clockEventReasons,
-                            int throttledSamples, double rssPeakBytes, double gpuMemoryPeakBytes, double samplerCostMeanUs,
-                            double samplerCostMaxUs, Map<String, Double> samplerCostMeanUsBy, List<ChannelStats> channels) {
+                            int throttledSamples, double rssPeakBytes, double gpuMemoryPeakBytes, double samplerWallMeanUs,
+                            double samplerWallMaxUs, double samplerCpuMeanUs, Map<String, Double> samplerWallMeanUsBy,
+                            List<ChannelStats> channels) {
     public WindowSummary {
-        samplerCostMeanUsBy = Map.copyOf(samplerCostMeanUsBy);
+        samplerWallMeanUsBy = Collections.unmodifiableMap(new LinkedHashMap<>(samplerWallMeanUsBy));
         channels = List.copyOf(channels);
     }
 

@@ -51,7 +51,7 @@ class TelemetryCommandTest {
         assertTrue(r.out.contains("sample  t[ms]  jetson.rail.VDD_IN.power[mW]  thermal.zone.gpu-thermal.temp[C]  host.process.rss.peak[MiB]"), r.out);
         assertTrue(r.out.matches("(?s).*\\n\\s+3\\s+[0-9.]+\\s+7000\\s+52\\.3\\s+2\\.0\\n.*"), r.out);
         assertTrue(r.out.contains("(integrated), power avg 7.000 W, peak 7.000 W"), r.out);
-        assertTrue(r.out.matches("(?s).*sampler cost per sample: mean [0-9.]+ us, median [0-9.]+ us, max [0-9.]+ us over 3 samples.*"), r.out);
+        assertTrue(r.out.matches("(?s).*sampler cost per sample: wall mean [0-9.]+ us, median [0-9.]+ us, max [0-9.]+ us; CPU [0-9.]+ us \\(thread CPU time over the loop / samples\\); 3 samples every 10 ms.*"), r.out);
     }
 
     @Test

@@ -29,6 +29,7 @@ class TelemetryReportTest {
         a.add(0, new double[]{powerMw, clockMhz, 0, 50}, 20_000, new long[]{20_000});
         a.add(500_000_000, new double[]{powerMw, clockMhz, reasons, 60}, 20_000, new long[]{20_000});
         a.add(1_000_000_000, new double[]{powerMw, clockMhz, 0, 55}, 20_000, new long[]{20_000});
+        a.threadCpuNs(15_000);
         return a.summary();
     }
 
@@ -58,7 +59,8 @@ class TelemetryReportTest {
         assertEquals(20.0, it.tokPerSPerW(), 1e-9, "140 tokens / 7 J");
         assertEquals("integrated", it.energySource());
         assertEquals(60.0, it.tempMaxC());
-        assertEquals(20.0, it.samplerCostMeanUs(), 1e-9);
+        assertEquals(20.0, it.samplerWallMeanUs(), 1e-9);
+        assertEquals(5.0, it.samplerCpuMeanUs(), 1e-9);
         TelemetryReport.Iteration none = TelemetryReport.Iteration.of("measurement", 1, window(7000, 1300, 0), 0, 0);
         assertNull(none.jPerToken(), "no tokens, no per-token figures");
         assertNull(none.tokPerSPerW());

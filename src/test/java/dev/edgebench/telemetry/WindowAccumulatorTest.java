@@ -37,7 +37,10 @@ class WindowAccumulatorTest {
         assertEquals(0.650 / 0.3, w.powerAvgW(), 1e-12);
         assertEquals(4.0, w.powerPeakW(), 1e-12);
         assertEquals(4, w.samples());
-        assertEquals(10.0, w.samplerCostMeanUs(), 1e-12);
+        assertEquals(10.0, w.samplerWallMeanUs(), 1e-12);
+        assertTrue(Double.isNaN(w.samplerCpuMeanUs()), "no thread CPU time given");
+        a.threadCpuNs(16_000);
+        assertEquals(4.0, a.summary().samplerCpuMeanUs(), 1e-12, "16 µs over 4 samples");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.edgebench.telemetry.Probe;
 import dev.edgebench.telemetry.Quantity;
 import dev.edgebench.telemetry.Sampler;
 
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -77,7 +78,7 @@ public final class NvmlSampler implements Sampler {
         }
         this.channels = List.copyOf(ch);
         this.powerSource = powerSource;
-        this.facts = Map.copyOf(facts);
+        this.facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
         this.notes = List.copyOf(notes);
     }
 

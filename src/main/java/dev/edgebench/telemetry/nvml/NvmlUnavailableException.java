@@ -8,7 +8,8 @@ public final class NvmlUnavailableException extends Exception {
 
     /** @param tried one line per place tried, with what was wrong there */
     public NvmlUnavailableException(List<String> tried) {
-        super("libnvidia-ml.so.1 (NVML, installed with the NVIDIA driver) could not be loaded; tried, in order:\n  - "
+        super("libnvidia-ml.so.1 (NVML, installed with the NVIDIA driver) not loadable from any of " + tried.size()
+                + " place(s); tried, in order:\n  - "
                 + String.join("\n  - ", tried)
                 + "\nSet edgebench.nvml.lib (or EDGEBENCH_NVML_LIB) to the file where the driver installed it.");
         this.tried = List.copyOf(tried);

@@ -27,7 +27,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The real binding path (generated {@code Nvml} downcalls, struct versions, handles passed by
  * value, strings) against a stand-in library compiled from {@code fake_nvml.c}: what runs on a GPU
- * machine, minus the driver. Needs a C compiler ({@code cc}); skipped without one.
+ * machine, minus the driver. Needs a C compiler ({@code cc}); skipped without one, and skipped
+ * where a real NVML is installed (both in one JVM would share the bound symbols; there
+ * {@code RealHardwareTest} checks the bindings against the driver).
  */
 class NvmlNativeTest {
     @TempDir
@@ -38,6 +40,12 @@ class NvmlNativeTest {
 
     @BeforeAll
     static void compileTheStandIn() throws Exception {
+        try {
+            Path real = NvmlLibrary.load();
+            assumeTrue(false, "a real NVML is installed (" + real + "): RealHardwareTest covers the bindings here");
+        } catch (NvmlUnavailableException expected) {
+            // no driver: the stand-in can be loaded
+        }
         Path source = dir.resolve("fake_nvml.c");
         try (InputStream in = NvmlNativeTest.class.getResourceAsStream("fake_nvml.c")) {
             Files.copy(in, source);

@@ -67,7 +67,7 @@ class NvmlSamplerTest {
             double[] row = new double[set.width()];
             for (int i = 0; i < 3; i++) {
                 long cost = set.sample(row);
-                w.add(i * 100_000_000L, row, cost, set.lastCostNs());
+                w.add(i * 100_000_000L, row, cost, set.lastWallNsBy());
             }
             WindowSummary s = w.summary();
             // counter 1_035_000 -> 1_071_000 -> 1_108_500 mJ
@@ -92,7 +92,7 @@ class NvmlSamplerTest {
             double[] row = new double[set.width()];
             for (int i = 0; i < 3; i++) {
                 set.sample(row);
-                w.add(i * 100_000_000L, row, 0, set.lastCostNs());
+                w.add(i * 100_000_000L, row, 0, set.lastWallNsBy());
             }
             WindowSummary s = w.summary();
             // (360000+370000)/2 mW * 0.1 s = 36500 mJ (reset interval, integrated) + 36000 mJ (counter)
@@ -133,7 +133,7 @@ class NvmlSamplerTest {
         Probe.Unavailable u = assertInstanceOf(Probe.Unavailable.class, NvmlSampler.probe(() -> {
             throw new NvmlUnavailableException(List.of("/usr/lib64: no libnvidia-ml.so.1 or libnvidia-ml.so"));
         }));
-        assertTrue(u.reason().contains("could not be loaded; tried, in order:\n  - /usr/lib64: no libnvidia-ml.so.1"), u.reason());
+        assertTrue(u.reason().contains("not loadable from any of 1 place(s); tried, in order:\n  - /usr/lib64: no libnvidia-ml.so.1"), u.reason());
         Probe.Unavailable linkage = assertInstanceOf(Probe.Unavailable.class, NvmlSampler.probe(() -> {
             throw new UnsatisfiedLinkError("unresolved symbol: nvmlInit_v2");
         }));
