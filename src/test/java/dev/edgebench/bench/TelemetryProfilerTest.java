@@ -100,8 +100,8 @@ class TelemetryProfilerTest {
         assertEquals(0L, assertInstanceOf(BitmaskResult.class, s.get("throttle.reasons")).mask());
         assertEquals(2.0, s.get("memory.rss.peak").getScore(), 1e-9, "2048 kB");
         assertTrue(s.get("telemetry.sampler.cost").getScore() > 0);
-        assertTrue(s.get("telemetry.sampler.wall").getScore() >= s.get("telemetry.sampler.cost").getScore() * 0.5,
-                "wall time is not far below CPU time");
+        // CPU covers the sampling thread's whole loop (its wake-ups too), wall only the reads: no fixed ratio
+        assertTrue(s.get("telemetry.sampler.wall").getScore() > 0);
         assertEquals("us/sample", s.get("telemetry.sampler.cost").getScoreUnit());
         assertFalse(s.containsKey("memory.gpu.peak"), "no GPU memory reading here");
         assertFalse(s.containsKey("cooldown.wait"), "no cool-down asked for");
