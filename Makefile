@@ -1,7 +1,7 @@
 # edgebench: the entry points. `make bench` runs the main job, `make test` runs every test.
 #
 #   make native   [PROFILE=cpu|cuda|jetson-orin|jetson-thor] [CPU_ISA=...] [CUDA_ARCH=...]
-#   make bindings regenerate bindings/ with a jextract on PATH
+#   make bindings [NVML_INCLUDE=/usr/local/cuda/include]  regenerate bindings/ with a jextract on PATH
 #   make build    the benchmarks jar (target/benchmarks.jar)
 #   make test     unit and integration tests (builds the CPU engine first)
 #   make bench    [PRESET=quick] [MODEL=Llama-3.2-1B:Q4_0] [ARGS=...] the main job
@@ -23,6 +23,7 @@ export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 
 PROFILE ?= cpu
 PRESET ?= quick
+NVML_INCLUDE ?= /usr/local/cuda/include
 MVN ?= mvn
 MVN_FLAGS ?= -q -B -e
 JAR := target/benchmarks.jar
@@ -51,11 +52,19 @@ build: $(JAR)
 bindings:
 	@command -v jextract >/dev/null || { echo "make bindings: jextract is not on PATH" >&2; exit 2; }
 	@native/fetch-source.sh
-	rm -rf bindings/src
+	rm -rf bindings/src/dev/edgebench/bindings/llama bindings/src/dev/edgebench/bindings/ggml
 	jextract @bindings/llama.args
 	jextract @bindings/ggml.args
 	@scripts/header-hashes.sh > bindings/headers.sha256
 	@echo "bindings: regenerated; header hashes in bindings/headers.sha256"
+	@# nvml.h comes with CUDA (or NVML's dev package), not with the pinned engine source
+	@if [ -f "$(NVML_INCLUDE)/nvml.h" ]; then \
+	  rm -rf bindings/src/dev/edgebench/bindings/nvml; \
+	  jextract @bindings/nvml.args "$(NVML_INCLUDE)/nvml.h"; \
+	  { echo "# bindings/src/dev/edgebench/bindings/nvml was generated (bindings/nvml.args) from $(NVML_INCLUDE)/nvml.h"; \
+	    (cd "$(NVML_INCLUDE)" && sha256sum nvml.h); } > bindings/nvml-header.sha256; \
+	  echo "bindings: NVML regenerated from $(NVML_INCLUDE)/nvml.h"; \
+	else echo "bindings: no nvml.h in NVML_INCLUDE=$(NVML_INCLUDE): NVML bindings kept as committed" >&2; fi
 
 test: native
 	@scripts/ensure-tools.sh maven

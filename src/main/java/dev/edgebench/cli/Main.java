@@ -31,6 +31,7 @@ public final class Main {
                 case "forge" -> ModelCommands.forge(rest);
                 case "facts" -> ModelCommands.facts(rest);
                 case "catalog" -> ModelCommands.catalog(rest);
+                case "telemetry" -> TelemetryCommand.run(rest);
                 case "help", "--help", "-help" -> {
                     System.out.println(usage());
                     yield 0;
