@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import dev.edgebench.results.RunAssembler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,18 +55,13 @@ public final class RunFiles {
      */
     public static void recordFailure(String id, Throwable t) {
         try {
-            Path f = file("failures", id, ".json");
-            if (f == null) {
+            Path dir = runDir();
+            if (dir == null) {
                 return;
             }
             StringWriter sw = new StringWriter();
             t.printStackTrace(new PrintWriter(sw));
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", id);
-            m.put("error", t.getClass().getName());
-            m.put("message", String.valueOf(t.getMessage()));
-            m.put("stackTrace", sw.toString());
-            Files.writeString(f, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m), StandardCharsets.UTF_8);
+            RunAssembler.writeFailure(dir, id, t.getClass().getName(), String.valueOf(t.getMessage()), sw.toString());
         } catch (IOException | RuntimeException ignored) {
             // the exception itself still reaches JMH
         }

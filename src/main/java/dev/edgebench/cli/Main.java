@@ -59,6 +59,8 @@ public final class Main {
                   --fa auto|on|off     flash attention        --cache-type T   KV cache type (f16, q8_0, ...)
                   --ubatch N           physical batch         --ctx N          fail if a workload needs more context
                   --sample             feed back greedy tokens (sampling time counts)
+                  --no-telemetry       do not sample power, clocks and temperature (-Dedgebench.telemetry.periodMs=P sets the period;
+                                       -Dedgebench.cooldown.tempC=T -Dedgebench.cooldown.maxSeconds=S waits for the machine to cool)
                   --out DIR            run folders go here (default results/runs)
                   --run-id ID          name of the run folder
                   --dry-run            print the benchmark ids and exit
@@ -74,6 +76,8 @@ public final class Main {
                   java -jar target/benchmarks.jar forge NAME[:TYPE][@SEED] ...
                   java -jar target/benchmarks.jar facts NAME:TYPE|FILE.gguf
                   java -jar target/benchmarks.jar catalog
+                  java -jar target/benchmarks.jar telemetry [--samples N] [--period-ms P]
+                  java -jar target/benchmarks.jar parity [--model M] [--rounds N] [--reps N]
                   java -jar target/benchmarks.jar [JMH options]      (plain JMH: -l lists benchmarks, -h its help)
                 """;
     }

@@ -79,6 +79,7 @@ final class RunCommand {
         String cacheType = "f16";
         int ubatch = 512;
         boolean sample;
+        boolean telemetry = true;
         boolean dryRun;
         Path out;
         String runId;
@@ -186,6 +187,15 @@ final class RunCommand {
                 new Runner(ob.build()).run();
             } catch (RunnerException e) {
                 System.err.println("run: JMH could not run the " + bench + " benchmarks: " + e.getMessage());
+                for (Map<String, Object> p : plan) {
+                    if (bench.equals(p.get("benchmark"))) {
+                        try {
+                            RunAssembler.writeFailure(runDir, (String) p.get("id"), "JMH", "JMH could not run: " + e.getMessage(), "");
+                        } catch (IOException io) {
+                            System.err.println("run: cannot record the failure: " + io.getMessage());
+                        }
+                    }
+                }
             } catch (CommandLineOptionException e) {
                 System.err.println("run: bad JMH option: " + e.getMessage());
                 break;
@@ -285,6 +295,9 @@ final class RunCommand {
                 .resultFormat(ResultFormatType.JSON)
                 .result(runDir.resolve("jmh-" + bench + ".json").toString())
                 .jvmArgsAppend(forkJvmArgs(runDir).toArray(String[]::new));
+        if (a.telemetry) {
+            ob.addProfiler(dev.edgebench.bench.TelemetryProfiler.class);
+        }
         Map<String, List<String>> values = paramValues(a, bench);
         for (Map.Entry<String, List<String>> e : values.entrySet()) {
             ob.param(e.getKey(), e.getValue().toArray(String[]::new));
@@ -305,6 +318,10 @@ final class RunCommand {
                 args.add("-D" + p + "=" + v);
             }
         }
+        // telemetry and cool-down settings (edgebench.telemetry, edgebench.telemetry.periodMs, edgebench.cooldown.*)
+        System.getProperties().stringPropertyNames().stream().sorted()
+                .filter(p -> p.startsWith("edgebench.telemetry") || p.startsWith("edgebench.cooldown"))
+                .forEach(p -> args.add("-D" + p + "=" + System.getProperty(p)));
         return args;
     }
 
@@ -476,6 +493,7 @@ final class RunCommand {
             switch (k) {
                 case "--dry-run" -> a.dryRun = true;
                 case "--sample" -> a.sample = true;
+                case "--no-telemetry" -> a.telemetry = false;
                 default -> {
                     if (!k.startsWith("--")) {
                         throw new IllegalArgumentException("unexpected argument '" + k + "'; JMH options go after --");
@@ -592,6 +610,7 @@ final class RunCommand {
         m.put("cacheType", a.cacheType);
         m.put("ubatch", a.ubatch);
         m.put("sample", a.sample);
+        m.put("telemetry", a.telemetry);
         m.put("jmhArgs", a.jmhArgs);
         return m;
     }

@@ -3,6 +3,7 @@ package dev.edgebench.results;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.edgebench.telemetry.TelemetryReport;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -70,6 +71,21 @@ public final class RunAssembler {
             benches.add(b);
         }
         run.put("benchmarks", benches);
+        List<String> warnings = new ArrayList<>();
+        for (Map<String, Object> b : benches) {
+            if (b.get("telemetry") instanceof Map<?, ?> t) {
+                if (Boolean.TRUE.equals(t.get("throttled"))) {
+                    warnings.add(b.get("id") + ": THROTTLED during measurement (" + t.get("throttleReasons") + "): not comparable"
+                            + " with an unthrottled run");
+                }
+                if (Boolean.FALSE.equals(t.get("clocksLocked"))) {
+                    warnings.add(b.get("id") + ": clocks were not locked (jetson_clocks): figures vary with DVFS");
+                }
+            }
+        }
+        if (!warnings.isEmpty()) {
+            run.put("warnings", warnings);
+        }
         if ("complete".equals(status) && failed > 0) {
             run.put("status", "partial");
         }
@@ -150,9 +166,68 @@ public final class RunAssembler {
         }
         Path telemetry = runDir.resolve("telemetry").resolve(file + ".json");
         if (Files.isRegularFile(telemetry)) {
-            b.put("telemetry", JSON.readValue(telemetry.toFile(), Map.class));
+            addTelemetry(b, metrics, TelemetryReport.read(telemetry));
         }
         return b;
+    }
+
+    /**
+     * Records why a benchmark has no result ({@code failures/<id>.json}); run.json quotes it.
+     * Used by the benchmark JVM (setup errors) and by the host (JMH could not run at all).
+     */
+    public static void writeFailure(Path runDir, String id, String error, String message, String detail) throws IOException {
+        Path dir = runDir.resolve("failures");
+        Files.createDirectories(dir);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("error", error);
+        m.put("message", message);
+        m.put("stackTrace", detail);
+        writeJson(dir.resolve(fileName(id) + ".json"), m);
+    }
+
+    /**
+     * Adds a benchmark's telemetry: per-sample energy metrics (so that compare treats them like
+     * throughput), and a summary: power source, energy source, throttling, power mode, warnings.
+     */
+    static void addTelemetry(Map<String, Object> b, Map<String, Object> metrics, TelemetryReport r) {
+        List<TelemetryReport.Iteration> its = r.measurementIterations();
+        addSeries(metrics, "power.avg_W", "W", false, its.stream().map(TelemetryReport.Iteration::powerAvgW).toList());
+        addSeries(metrics, "energy.sample_J", "J", false, its.stream().map(TelemetryReport.Iteration::energyJ).toList());
+        addSeries(metrics, "energy.per_token_J", "J/tok", false, its.stream().map(TelemetryReport.Iteration::jPerToken).toList());
+        addSeries(metrics, "tok_per_s_per_W", "tok/s/W", true, its.stream().map(TelemetryReport.Iteration::tokPerSPerW).toList());
+        addSeries(metrics, "temp.max_C", "C", false, its.stream().map(TelemetryReport.Iteration::tempMaxC).toList());
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("powerSource", r.powerSource().orElse(null));
+        t.put("energySources", its.stream().map(TelemetryReport.Iteration::energySource).distinct().toList());
+        t.put("throttled", r.throttled());
+        t.put("throttleReasons", its.stream().flatMap(i -> i.clockEventReasonNames().stream()).distinct().toList());
+        t.put("powerMode", r.powerMode().orElse(null));
+        t.put("clocksLocked", r.clocksLocked().orElse(null));
+        t.put("gpuClockMinMHz", its.stream().map(TelemetryReport.Iteration::gpuClockMinMhz).filter(java.util.Objects::nonNull)
+                .min(Double::compare).orElse(null));
+        t.put("gpuClockMaxMHz", its.stream().map(TelemetryReport.Iteration::gpuClockMaxMhz).filter(java.util.Objects::nonNull)
+                .max(Double::compare).orElse(null));
+        t.put("gpuMemoryPeakMiB", its.stream().map(TelemetryReport.Iteration::gpuMemoryPeakMib).filter(java.util.Objects::nonNull)
+                .max(Double::compare).orElse(null));
+        t.put("samplerCpuMeanUs", its.stream().map(TelemetryReport.Iteration::samplerCpuMeanUs).filter(java.util.Objects::nonNull)
+                .mapToDouble(Double::doubleValue).average().stream().boxed().findFirst().orElse(null));
+        t.put("warnings", r.warnings());
+        t.put("report", "telemetry/" + TelemetryReport.fileName(r.benchmarkId()));
+        b.put("telemetry", t);
+    }
+
+    private static void addSeries(Map<String, Object> metrics, String name, String unit, boolean higherIsBetter, List<Double> raw) {
+        double[] v = raw.stream().filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
+        if (v.length == 0 || v.length != raw.size()) {
+            return;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("unit", unit);
+        m.put("higherIsBetter", higherIsBetter);
+        m.put("values", v);
+        m.put("stats", Stats.of(v).toMap());
+        metrics.put(name, m);
     }
 
     /**

@@ -97,6 +97,26 @@ public final class Summary {
                         .append(String.valueOf(b.get("error")).lines().findFirst().orElse("")).append('\n');
             }
         }
+        if (benches.stream().anyMatch(b -> b.get("telemetry") != null)) {
+            sb.append("\n## Energy and machine state\n\n| Benchmark | Power avg W | J/token | tok/s/W | Max temp C | GPU clock MHz | State | Energy from |\n")
+                    .append("|---|---:|---:|---:|---:|---:|---|---|\n");
+            for (Map<String, Object> b : benches) {
+                if (!(b.get("telemetry") instanceof Map<?, ?> tm)) {
+                    continue;
+                }
+                Map<String, Object> t = (Map<String, Object>) tm;
+                String state = Boolean.TRUE.equals(t.get("throttled")) ? "**THROTTLED** " + t.get("throttleReasons") : "ok";
+                if (Boolean.FALSE.equals(t.get("clocksLocked"))) {
+                    state += " **clocks unlocked**";
+                }
+                Object lo = t.get("gpuClockMinMHz");
+                Object hi = t.get("gpuClockMaxMHz");
+                sb.append("| `").append(b.get("id")).append("` | ").append(ci(b, "power.avg_W")).append(" | ")
+                        .append(ci(b, "energy.per_token_J")).append(" | ").append(ci(b, "tok_per_s_per_W")).append(" | ")
+                        .append(ci(b, "temp.max_C")).append(" | ").append(lo == null ? "—" : fmt(lo) + "–" + fmt(hi)).append(" | ")
+                        .append(state).append(" | ").append(t.get("energySources")).append(" |\n");
+            }
+        }
         List<String> warnings = run.get("warnings") instanceof List<?> l ? (List<String>) l : List.of();
         if (!warnings.isEmpty()) {
             sb.append("\n## Warnings\n\n");

@@ -1,5 +1,7 @@
 package dev.edgebench.telemetry;
 
+import dev.edgebench.results.RunAssembler;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -344,8 +346,8 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
         return out;
     }
 
-    /** @return the file name for a benchmark id: characters outside {@code [A-Za-z0-9._-]} become {@code _} */
+    /** @return the file name for a benchmark id: the run folder's common mapping ({@link RunAssembler#fileName}) + ".json" */
     public static String fileName(String benchmarkId) {
-        return benchmarkId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json";
+        return RunAssembler.fileName(benchmarkId) + ".json";
     }
 }
