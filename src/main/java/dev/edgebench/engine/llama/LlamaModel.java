@@ -271,8 +271,16 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** @return the text of one token (special tokens rendered) */
+    /**
+     * @return the text of one token (special tokens rendered); a token that holds part of a
+     * multi-byte character decodes to U+FFFD here, so join {@link #tokenBytes} to render text
+     */
     public String tokenToPiece(int token) {
+        return new String(tokenBytes(token), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** @return the bytes of one token's text (special tokens rendered), as {@code llama_token_to_piece} writes them */
+    public byte[] tokenBytes(int token) {
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment buf = tmp.allocate(256);
             int n = Llama.llama_token_to_piece(vocab(), token, buf, 256, 0, true);
@@ -283,7 +291,7 @@ public final class LlamaModel implements AutoCloseable {
             if (n < 0) {
                 throw LlamaException.failure("llama_token_to_piece", n, "failed", "token " + token);
             }
-            return new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
+            return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         }
     }
 
