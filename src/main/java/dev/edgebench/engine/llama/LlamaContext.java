@@ -123,6 +123,7 @@ public final class LlamaContext implements AutoCloseable {
 
     static LlamaContext create(LlamaModel model, Params params) {
         params.validate();
+        checkFits(model, params);
         NativeLog.clear();
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment p = Llama.llama_context_default_params(tmp);
@@ -149,6 +150,27 @@ public final class LlamaContext implements AutoCloseable {
             MemorySegment h = Llama.llama_init_from_model(model.handle(), p);
             LlamaException.checkHandle(h, "llama_init_from_model", "model " + model.path() + ", " + params);
             return new LlamaContext(model, h, params);
+        }
+    }
+
+    /**
+     * Refuses a context whose KV cache alone exceeds the memory of every device together. llama.cpp
+     * would refuse it too, but only after it has allocated and zeroed per-token bookkeeping for
+     * the whole context (tens of GB for a context of 2^28 tokens), which can take minutes or get
+     * the process killed.
+     */
+    private static void checkFits(LlamaModel model, Params params) {
+        long perToken = model.kvBytesPerToken(params.typeK(), params.typeV());
+        if (perToken <= 0) {
+            return;
+        }
+        long memory = LlamaRuntime.get().totalMemoryBytes();
+        double need = (double) perToken * params.nCtx();
+        if (memory > 0 && need > memory) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "nCtx %d is too large: its KV cache needs %.1f GiB (%d bytes per token as %s/%s), more than the %.1f GiB"
+                            + " of memory all devices have together (model %s)", params.nCtx(), need / (1L << 30), perToken,
+                    params.typeK(), params.typeV(), memory / (double) (1L << 30), model.path()));
         }
     }
 

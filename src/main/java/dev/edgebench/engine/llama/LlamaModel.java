@@ -2,6 +2,7 @@ package dev.edgebench.engine.llama;
 
 import dev.edgebench.bindings.llama.Llama;
 import dev.edgebench.bindings.llama.llama_model_params;
+import dev.edgebench.model.GgmlType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -138,8 +139,9 @@ public final class LlamaModel implements AutoCloseable {
     /**
      * Creates a context (KV cache, compute buffers) for this model.
      *
-     * @throws IllegalArgumentException for sizes that are zero, negative or inconsistent
-     * @throws LlamaException           when llama.cpp cannot allocate it (e.g. a context too large)
+     * @throws IllegalArgumentException for sizes that are zero, negative or inconsistent, and for a
+     *                                  context whose KV cache exceeds the memory of every device together
+     * @throws LlamaException           when llama.cpp cannot create it (the message quotes llama.cpp's reason)
      */
     public LlamaContext newContext(LlamaContext.Params params) {
         checkOpen();
@@ -200,6 +202,54 @@ public final class LlamaModel implements AutoCloseable {
     /** @return number of layers */
     public int nLayer() {
         return Llama.llama_model_n_layer(handle());
+    }
+
+    /**
+     * Bytes of K and V cache that one token of context takes in every layer: what a context of
+     * {@code n} tokens allocates at least, {@code n} times over.
+     *
+     * @return the bytes, or 0 when the cache is not one plain K/V row per layer and token
+     *         (sliding-window or recurrent layers, per-layer head counts) and so cannot be told here
+     */
+    public long kvBytesPerToken(GgmlType typeK, GgmlType typeV) {
+        String arch = metaValue("general.architecture");
+        if (arch == null || metaValue(arch + ".attention.sliding_window") != null || metaValue(arch + ".ssm.state_size") != null) {
+            return 0;
+        }
+        try {
+            long nLayer = nLayer();
+            long nHead = Long.parseLong(metaValue(arch + ".attention.head_count"));
+            String kv = metaValue(arch + ".attention.head_count_kv");
+            long nHeadKv = kv == null ? nHead : Long.parseLong(kv);
+            String k = metaValue(arch + ".attention.key_length");
+            String v = metaValue(arch + ".attention.value_length");
+            long headK = k == null ? nEmbd() / nHead : Long.parseLong(k);
+            long headV = v == null ? nEmbd() / nHead : Long.parseLong(v);
+            return nLayer * (typeK.rowBytes(padTo(nHeadKv * headK, typeK)) + typeV.rowBytes(padTo(nHeadKv * headV, typeV)));
+        } catch (NumberFormatException | NullPointerException | ArithmeticException e) {
+            return 0; // an array (per-layer counts) or a key this architecture does not have
+        }
+    }
+
+    private static long padTo(long n, GgmlType t) {
+        return (n + t.blockSize() - 1) / t.blockSize() * t.blockSize();
+    }
+
+    /** @return one metadata value rendered as a string, or null when the key is absent */
+    String metaValue(String key) {
+        try (Arena tmp = Arena.ofConfined()) {
+            int cap = 256;
+            MemorySegment buf = tmp.allocate(cap);
+            int n = Llama.llama_model_meta_val_str(handle(), tmp.allocateFrom(key), buf, cap);
+            if (n < 0) {
+                return null;
+            }
+            if (n >= cap) {
+                buf = tmp.allocate(n + 1);
+                Llama.llama_model_meta_val_str(handle, tmp.allocateFrom(key), buf, n + 1);
+            }
+            return buf.getString(0);
+        }
     }
 
     /** @return the beginning-of-sequence token, or -1 */
