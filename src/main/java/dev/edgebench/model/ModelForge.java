@@ -34,6 +34,13 @@ public final class ModelForge {
     private final Path vocabDir;
     private final Quantizer quantizer;
     private final Consumer<String> progress;
+    private final FreeSpace freeSpace;
+
+    /** Usable bytes on the disk of a folder; replaceable in tests. */
+    @FunctionalInterface
+    interface FreeSpace {
+        long usableBytes(Path dir) throws IOException;
+    }
 
     /**
      * @param catalog   the models
@@ -43,11 +50,17 @@ public final class ModelForge {
      * @param progress  receives progress lines; may be a no-op
      */
     public ModelForge(Catalog catalog, Path cacheDir, Path vocabDir, Quantizer quantizer, Consumer<String> progress) {
+        this(catalog, cacheDir, vocabDir, quantizer, progress, dir -> Files.getFileStore(dir).getUsableSpace());
+    }
+
+    ModelForge(Catalog catalog, Path cacheDir, Path vocabDir, Quantizer quantizer, Consumer<String> progress,
+               FreeSpace freeSpace) {
         this.catalog = catalog;
         this.cacheDir = cacheDir.toAbsolutePath().normalize();
         this.vocabDir = vocabDir;
         this.quantizer = quantizer;
         this.progress = progress;
+        this.freeSpace = freeSpace;
     }
 
     /**
@@ -147,7 +160,7 @@ public final class ModelForge {
         long baseBytes = w.fileBytes();
         long finalEstimate = type.isFloat() ? baseBytes : estimateBytes(plan, type);
         long need = type.isFloat() ? baseBytes : baseBytes + finalEstimate;
-        long usable = Files.getFileStore(target.getParent()).getUsableSpace();
+        long usable = freeSpace.usableBytes(target.getParent());
         if (usable < need + (64L << 20)) {
             throw new ForgeException(String.format(Locale.ROOT,
                     "not enough disk space in %s to forge %s %s: need about %s (%s), %s free. Free space or set EDGEBENCH_MODELS"
@@ -169,8 +182,13 @@ public final class ModelForge {
                 throw new ForgeException("forging " + type + " needs the engine's quantizer, which is not available");
             }
             progress.accept("forge: quantizing " + m.name() + " to " + type + " with llama.cpp's quantizer");
-            quantizer.quantize(base, quantized, type, Math.max(1, Runtime.getRuntime().availableProcessors()));
-            GgufFile.read(quantized);
+            try {
+                quantizer.quantize(base, quantized, type, Math.max(1, Runtime.getRuntime().availableProcessors()));
+                GgufFile.read(quantized);
+            } catch (RuntimeException e) {
+                // the engine's own exception types are not known here; the message carries its reason
+                throw new ForgeException("the engine's quantizer could not make " + m.name() + " " + type + ": " + e.getMessage(), e);
+            }
             try {
                 Files.move(quantized, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
