@@ -100,7 +100,8 @@ public final class ModelForge {
      * @param type file type name (e.g. "Q4_K_M")
      * @param seed weight seed
      * @return the model file
-     * @throws IllegalArgumentException for an unknown model or type
+     * @throws IllegalArgumentException for an unknown model, type or architecture (before anything is
+     *                                  created on disk)
      * @throws ForgeException           when the cache cannot be written, the disk is too small, or the
      *                                  engine refuses the type; nothing is left behind
      */
@@ -114,6 +115,11 @@ public final class ModelForge {
         if (isComplete(target)) {
             return target;
         }
+        // every catalog and vocabulary error surfaces here, before anything is created on disk
+        List<Catalog.PlannedTensor> plan = catalog.plan(m);
+        VocabSource vocab = VocabSource.of(m, vocabDir);
+        GgufWriter w = layout(m, plan, vocab, type.isFloat() ? type.floatTensorType() : GgmlType.F16,
+                type.isFloat() ? type : LlamaFileType.F16, seed);
         Path dir = target.getParent();
         ensureWritable(dir);
         Path lockFile = dir.resolve("." + target.getFileName() + ".lock");
@@ -123,7 +129,7 @@ public final class ModelForge {
                 return target;
             }
             long t0 = System.nanoTime();
-            forgeLocked(m, type, seed, target);
+            forgeLocked(m, type, plan, w, target);
             progress.accept(String.format(Locale.ROOT, "forge: %s %s ready in %.1f s: %s (%s)", m.name(), type,
                     (System.nanoTime() - t0) / 1e9, target, human(Files.size(target))));
             return target;
@@ -150,13 +156,9 @@ public final class ModelForge {
         }
     }
 
-    private void forgeLocked(Catalog.ModelSpec m, LlamaFileType type, long seed, Path target) throws IOException {
-        List<Catalog.PlannedTensor> plan = catalog.plan(m);
-        VocabSource vocab = VocabSource.of(m, vocabDir);
-        GgmlType baseType = type.isFloat() ? type.floatTensorType() : GgmlType.F16;
-        LlamaFileType baseFileType = type.isFloat() ? type : LlamaFileType.F16;
-        GgufWriter w = layout(m, plan, vocab, baseType, baseFileType, seed);
-
+    /** Writes the laid-out model {@code w} (float, or the F16 base of a quantized type) and quantizes it. */
+    private void forgeLocked(Catalog.ModelSpec m, LlamaFileType type, List<Catalog.PlannedTensor> plan, GgufWriter w, Path target)
+            throws IOException {
         long baseBytes = w.fileBytes();
         long finalEstimate = type.isFloat() ? baseBytes : estimateBytes(plan, type);
         long need = type.isFloat() ? baseBytes : baseBytes + finalEstimate;

@@ -169,6 +169,17 @@ class ModelForgeTest {
     }
 
     @Test
+    void aModelOfAnUnknownArchitectureFailsBeforeAnythingIsCreated() {
+        Path cache = tmp.resolve("cache");
+        Catalog.ModelSpec mamba = new Catalog.ModelSpec("test-mamba", "mamba", "test", 1, "test", null,
+                catalog.model(MINI).hparams());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> forge(cache, null).forge(mamba, LlamaFileType.F16, 1));
+        assertTrue(e.getMessage().startsWith("unknown architecture 'mamba'; the catalog has: [llama, "), e.getMessage());
+        assertFalse(Files.exists(cache), "no folder, no lock, no file");
+    }
+
+    @Test
     void aRegularFileWhereTheCacheFolderShouldBeIsAClearError() throws IOException {
         Path notADir = Files.writeString(tmp.resolve("cache"), "a file, not a folder");
         ModelForge.ForgeException e = assertThrows(ModelForge.ForgeException.class, () -> forge(notADir, null).forge(MINI, "F16", 1));
