@@ -124,9 +124,15 @@ public final class TestSupport {
 
     /** @return a command that runs a main class of this project in a fresh JVM with the test class path */
     public static List<String> javaCommand(String mainClass, String... args) {
+        return javaCommand(List.of(), mainClass, args);
+    }
+
+    /** @return the same, with JVM options (e.g. system properties) */
+    public static List<String> javaCommand(List<String> jvmOptions, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);

@@ -53,8 +53,7 @@ class GgufFileCorruptionTest {
         Path p = tmp.resolve("corrupt.gguf");
         Files.write(p, bytes);
         try {
-            GgufFile.read(p);
-            ModelFacts.of(p);
+            ModelFacts.of(p); // reads with GgufFile.read, then uses every field
             return null;
         } catch (GgufFormatException e) {
             assertTrue(e.getMessage().contains(p.toString()), what + ": the message names the file: " + e.getMessage());
@@ -71,7 +70,17 @@ class GgufFileCorruptionTest {
     @Test
     void everyTruncationThatCutsTheHeaderOrTheDataIsReported() throws IOException {
         long end = dataEnd();
-        for (int len = 0; len < good.length; len++) {
+        long header = goodHeader.dataOffset();
+        // every byte of the header; in the data, a stride and both ends of each tensor
+        java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>();
+        for (int len = 0; len < good.length; len += len < header ? 1 : 13) {
+            cuts.add(len);
+        }
+        for (GgufTensorInfo t : goodHeader.tensors()) {
+            cuts.add((int) (header + t.offset()));
+            cuts.add((int) (header + t.offset() + t.nBytes() - 1));
+        }
+        for (int len : cuts) {
             GgufFormatException e = readBack(Arrays.copyOf(good, len), "cut at " + len);
             if (len < end) {
                 assertTrue(e != null, "a file cut at byte " + len + " of " + good.length + " was accepted");
@@ -89,7 +98,7 @@ class GgufFileCorruptionTest {
         Random rnd = new Random(2026);
         int header = (int) goodHeader.dataOffset();
         int reported = 0;
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 1500; i++) {
             byte[] b = good.clone();
             int flips = 1 + rnd.nextInt(3);
             StringBuilder what = new StringBuilder("flipped");
@@ -103,7 +112,8 @@ class GgufFileCorruptionTest {
                 reported++;
             }
         }
-        assertTrue(reported > 300, "most corruptions are caught: " + reported);
+        // seeded: 1056 of the 1500 are reported; the rest changed a value, not the structure
+        assertTrue(reported > 1000, "corruptions are caught: " + reported);
     }
 
     private static byte[] patchLong(byte[] src, int at, long v) {

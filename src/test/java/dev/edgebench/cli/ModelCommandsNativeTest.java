@@ -1,0 +1,54 @@
+package dev.edgebench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgebench.TestSupport;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code forge} and {@code facts} as a user runs them, in a fresh JVM with the built engine. */
+@Tag("native")
+class ModelCommandsNativeTest {
+    @TempDir
+    Path models;
+
+    private TestSupport.Result main(String... args) {
+        return TestSupport.run(TestSupport.javaCommand(List.of("-Dedgebench.models=" + models,
+                "-Dedgebench.native.dir=" + TestSupport.nativeBuildDir()), "dev.edgebench.cli.Main", args), 120);
+    }
+
+    @Test
+    void forgeThenFacts() throws Exception {
+        TestSupport.Result forged = main("forge", "edgebench-tiny:Q4_0@11");
+        assertEquals(0, forged.exitCode(), forged::toString);
+        Path file = models.resolve("edgebench-tiny/edgebench-tiny-Q4_0-seed11-v1.gguf");
+        assertTrue(forged.stdout().startsWith("edgebench-tiny:Q4_0@11\t" + file + "\t"), forged.stdout());
+
+        TestSupport.Result facts = main("facts", "edgebench-tiny:Q4_0@11");
+        assertEquals(0, facts.exitCode(), facts::toString);
+        JsonNode j = new ObjectMapper().readTree(facts.stdout());
+        assertEquals(file.toString(), j.path("path").asText());
+        assertEquals("Q4_0", j.path("fileType").asText());
+        assertEquals(4_227_392, j.path("parameters").asLong());
+        assertTrue(j.path("synthetic").asBoolean());
+        assertEquals("", facts.stderr(), "cached: nothing forged again");
+    }
+
+    @Test
+    void aTypeTheEngineRefusesIsAnErrorNotAStackTrace() {
+        TestSupport.Result r = main("forge", "edgebench-tiny:IQ2_XXS");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("forge: the engine's quantizer could not make edgebench-tiny IQ2_XXS: llama_model_quantize"
+                + " returned 1; IQ2_XXS needs an importance matrix"), r.stderr());
+        assertFalse(r.stderr().contains("\tat "), "no stack trace: " + r.stderr());
+        assertEquals(List.of(), TestSupport.filesUnder(models), "nothing left behind");
+    }
+}
