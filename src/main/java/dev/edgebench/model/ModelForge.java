@@ -12,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +30,9 @@ public final class ModelForge {
     public static final int FORGE_VERSION = 1;
     /** The default seed. */
     public static final long DEFAULT_SEED = 2026;
+
+    /** Forges in progress in this JVM, by target file. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final Catalog catalog;
     private final Path cacheDir;
@@ -122,6 +127,9 @@ public final class ModelForge {
                 type.isFloat() ? type : LlamaFileType.F16, seed);
         Path dir = target.getParent();
         ensureWritable(dir);
+        // a file lock is held per JVM: threads of this one queue on a lock of their own first
+        ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(target, k -> new ReentrantLock());
+        inProcess.lock();
         Path lockFile = dir.resolve("." + target.getFileName() + ".lock");
         try (FileChannel lockCh = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockCh.lock()) {
@@ -140,6 +148,8 @@ public final class ModelForge {
                 Files.deleteIfExists(lockFile);
             } catch (IOException ignored) {
                 // another process may hold it now; harmless
+            } finally {
+                inProcess.unlock();
             }
         }
     }

@@ -159,6 +159,50 @@ class ModelForgeTest {
     }
 
     @Test
+    void twoThreadsForgingTheSameModelWaitForEachOther() throws Exception {
+        java.util.concurrent.CountDownLatch inQuantizer = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        Quantizer copy = copying(calls);
+        Quantizer held = (in, out, type, threads) -> {
+            inQuantizer.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            copy.quantize(in, out, type, threads);
+        };
+        Path cache = tmp.resolve("cache");
+        java.util.concurrent.ConcurrentLinkedQueue<Object> results = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Runnable job = () -> {
+            try {
+                results.add(forge(cache, held).forge(MINI, "Q4_0", 1));
+            } catch (RuntimeException e) {
+                results.add(e);
+            }
+        };
+        Thread first = new Thread(job, "forge-1");
+        first.start();
+        assertTrue(inQuantizer.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        Thread second = new Thread(job, "forge-2");
+        second.start();
+        // the second forge must wait for the first: parked on a lock, or (the bug) already failed
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (second.getState() != Thread.State.WAITING && second.getState() != Thread.State.TERMINATED
+                && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        first.join(30_000);
+        second.join(30_000);
+        assertEquals(2, results.size(), results.toString());
+        Path target = forge(cache, null).pathFor(catalog.model(MINI), LlamaFileType.Q4_0, 1);
+        assertEquals(List.of(target, target), List.copyOf(results), "both get the model");
+        assertEquals(1, calls.get(), "forged once");
+    }
+
+    @Test
     void unknownModelOrTypeFailsBeforeAnythingIsCreated() {
         Path cache = tmp.resolve("cache");
         IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> forge(cache, null).forge("Llama-9-1T", "F16", 1));
