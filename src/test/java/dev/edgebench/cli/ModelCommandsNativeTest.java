@@ -40,6 +40,10 @@ class ModelCommandsNativeTest {
         assertEquals(4_227_392, j.path("parameters").asLong());
         assertTrue(j.path("synthetic").asBoolean());
         assertEquals("", facts.stderr(), "cached: nothing forged again");
+
+        // the same bytes in this JVM as in the CLI's: forging depends on nothing but name, type and seed
+        Path here = TestSupport.forge(models.resolve("in-process"), TestSupport.TINY, "Q4_0", 11);
+        assertEquals(TestSupport.sha256(file), TestSupport.sha256(here));
     }
 
     @Test
