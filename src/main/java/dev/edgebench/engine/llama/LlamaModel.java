@@ -238,17 +238,8 @@ public final class LlamaModel implements AutoCloseable {
     /** @return one metadata value rendered as a string, or null when the key is absent */
     String metaValue(String key) {
         try (Arena tmp = Arena.ofConfined()) {
-            int cap = 256;
-            MemorySegment buf = tmp.allocate(cap);
-            int n = Llama.llama_model_meta_val_str(handle(), tmp.allocateFrom(key), buf, cap);
-            if (n < 0) {
-                return null;
-            }
-            if (n >= cap) {
-                buf = tmp.allocate(n + 1);
-                Llama.llama_model_meta_val_str(handle, tmp.allocateFrom(key), buf, n + 1);
-            }
-            return buf.getString(0);
+            MemorySegment k = tmp.allocateFrom(key);
+            return cString(tmp, (buf, cap) -> Llama.llama_model_meta_val_str(handle(), k, buf, cap));
         }
     }
 
@@ -280,19 +271,37 @@ public final class LlamaModel implements AutoCloseable {
     public Map<String, String> metadata() {
         Map<String, String> out = new LinkedHashMap<>();
         try (Arena tmp = Arena.ofConfined()) {
-            int cap = 4096;
-            MemorySegment k = tmp.allocate(cap);
-            MemorySegment v = tmp.allocate(cap);
             int n = Llama.llama_model_meta_count(handle());
             for (int i = 0; i < n; i++) {
-                if (Llama.llama_model_meta_key_by_index(handle, i, k, cap) < 0
-                        || Llama.llama_model_meta_val_str_by_index(handle, i, v, cap) < 0) {
-                    continue;
+                int index = i;
+                String k = cString(tmp, (buf, cap) -> Llama.llama_model_meta_key_by_index(handle, index, buf, cap));
+                String v = cString(tmp, (buf, cap) -> Llama.llama_model_meta_val_str_by_index(handle, index, buf, cap));
+                if (k != null && v != null) {
+                    out.put(k, v);
                 }
-                out.put(k.getString(0), v.getString(0));
             }
         }
         return out;
+    }
+
+    /** A llama.h call that writes a string snprintf-style: returns its full length, or < 0 when there is none. */
+    @FunctionalInterface
+    private interface StringCall {
+        int write(MemorySegment buf, long cap);
+    }
+
+    /** @return the whole string, however long (values such as chat templates exceed any fixed buffer), or null */
+    private static String cString(Arena arena, StringCall call) {
+        MemorySegment buf = arena.allocate(256);
+        int n = call.write(buf, buf.byteSize());
+        if (n < 0) {
+            return null;
+        }
+        if (n >= buf.byteSize()) {
+            buf = arena.allocate(n + 1L);
+            call.write(buf, buf.byteSize());
+        }
+        return buf.getString(0);
     }
 
     /**

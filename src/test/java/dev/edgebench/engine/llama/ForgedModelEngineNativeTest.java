@@ -7,6 +7,10 @@ import dev.edgebench.engine.SessionConfig;
 import dev.edgebench.engine.StepSession;
 import dev.edgebench.model.Catalog;
 import dev.edgebench.model.GgmlType;
+import dev.edgebench.model.GgufFile;
+import dev.edgebench.model.GgufKv;
+import dev.edgebench.model.GgufTensorInfo;
+import dev.edgebench.model.GgufWriter;
 import dev.edgebench.model.ModelFacts;
 import dev.edgebench.model.ModelForge;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,6 +61,43 @@ class ForgedModelEngineNativeTest {
             int[] hello = m.tokenize("Hello world", true);
             assertEquals(m.bos(), hello[0], "the phi-3 tokenizer adds BOS");
             assertEquals(" Hello", m.tokenToPiece(hello[1]));
+        }
+    }
+
+    /** Copies a GGUF file, adding metadata entries (tensor data copied byte for byte). */
+    static Path withMetadata(Path src, Path dst, List<GgufKv> extra) throws IOException {
+        GgufFile g = GgufFile.read(src);
+        GgufWriter w = new GgufWriter();
+        g.kv().values().forEach(w::put);
+        extra.forEach(w::put);
+        try (FileChannel in = FileChannel.open(src)) {
+            for (GgufTensorInfo t : g.tensors()) {
+                w.addTensor(t.name(), t.ne(), t.type(), (info, out) -> {
+                    long pos = g.dataOffset() + t.offset();
+                    long end = pos + t.nBytes();
+                    while (pos < end) {
+                        pos += in.transferTo(pos, end - pos, out);
+                    }
+                });
+            }
+            w.write(dst);
+        }
+        return dst;
+    }
+
+    @Test
+    void metadataValuesLongerThanAnyBufferComeBackWhole(@TempDir Path tmp) throws IOException {
+        String template = "{% for message in messages %}".repeat(400); // 11 600 bytes, as long as real chat templates
+        Path p = withMetadata(model, tmp.resolve("long-meta.gguf"), List.of(GgufKv.ofString("tokenizer.chat_template", template),
+                GgufKv.ofString("test.short", "x")));
+        try (LlamaModel m = LlamaModel.load(p, LlamaModel.Params.cpu())) {
+            Map<String, String> meta = m.metadata();
+            assertEquals(template.length(), meta.get("tokenizer.chat_template").length(), "not cut at a buffer size");
+            assertEquals(template, meta.get("tokenizer.chat_template"));
+            assertEquals("x", meta.get("test.short"));
+            assertEquals(template, m.metaValue("tokenizer.chat_template"));
+            assertEquals(null, m.metaValue("test.absent"));
+            assertEquals(Catalog.builtin().parameterCount(spec), m.nParams(), "the copy is the same model");
         }
     }
 
