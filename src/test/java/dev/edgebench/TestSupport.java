@@ -95,9 +95,15 @@ public final class TestSupport {
      * @param timeoutS the process is killed (and this throws) after so many seconds
      */
     public static Result run(List<String> command, long timeoutS) {
+        return run(command, timeoutS, List.of());
+    }
+
+    /** The same, with variables removed from the inherited environment. */
+    public static Result run(List<String> command, long timeoutS, List<String> unsetEnv) {
         try {
-            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            unsetEnv.forEach(pb.environment()::remove);
+            Process p = pb.start();
             CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
             if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {

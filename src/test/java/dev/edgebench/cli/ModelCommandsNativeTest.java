@@ -47,6 +47,29 @@ class ModelCommandsNativeTest {
     }
 
     @Test
+    void withoutTheEngineTheErrorListsEveryPlaceTried() throws Exception {
+        Path build = java.nio.file.Files.createDirectories(models.resolve("empty-build"));
+        Path jlp = java.nio.file.Files.createDirectories(models.resolve("jlp"));
+        TestSupport.Result r = TestSupport.run(TestSupport.javaCommand(List.of("-Dedgebench.models=" + models.resolve("cache"),
+                        "-Dedgebench.native.dir=" + build, "-Djava.library.path=" + jlp), "dev.edgebench.cli.Main", "forge",
+                "edgebench-tiny:Q4_0"), 120, List.of("EDGEBENCH_NATIVE_LIB", "EDGEBENCH_PROFILE"));
+        assertEquals(2, r.exitCode(), r::toString);
+        String lib = System.mapLibraryName("llama");
+        for (String line : new String[] {"llama.cpp libraries could not be loaded. Tried, in order:",
+                "  - edgebench.native.lib / EDGEBENCH_NATIVE_LIB: not set",
+                "  - " + build.resolve("cuda/lib") + " [profile cuda]: no such folder",
+                "  - " + build.resolve("jetson-thor/lib") + " [profile jetson-thor]: no such folder",
+                "  - " + build.resolve("jetson-orin/lib") + " [profile jetson-orin]: no such folder",
+                "  - " + build.resolve("cpu/lib") + " [profile cpu]: no such folder",
+                "  - " + jlp + " [java.library.path]: no " + lib}) {
+            assertTrue(r.stderr().contains(line + "\n"), "'" + line + "' in:\n" + r.stderr());
+        }
+        assertTrue(r.stderr().contains("forge: the engine's quantizer could not make edgebench-tiny Q4_0"), r.stderr());
+        assertFalse(r.stderr().contains("\tat "), "no stack trace: " + r.stderr());
+        assertEquals(List.of(), TestSupport.filesUnder(models.resolve("cache")), "nothing left behind");
+    }
+
+    @Test
     void aTypeTheEngineRefusesIsAnErrorNotAStackTrace() {
         TestSupport.Result r = main("forge", "edgebench-tiny:IQ2_XXS");
         assertEquals(2, r.exitCode(), r::toString);
