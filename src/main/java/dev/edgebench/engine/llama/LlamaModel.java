@@ -208,26 +208,32 @@ public final class LlamaModel implements AutoCloseable {
      * Bytes of K and V cache that one token of context takes in every layer: what a context of
      * {@code n} tokens allocates at least, {@code n} times over.
      *
-     * @return the bytes, or 0 when the cache is not one plain K/V row per layer and token
-     *         (sliding-window or recurrent layers, per-layer head counts) and so cannot be told here
+     * @return the bytes, or 0 when the cache is not one plain K/V row per layer and token (sliding-window,
+     *         recurrent or shared-KV layers, compressed MLA latents) and so cannot be told here
      */
     public long kvBytesPerToken(GgmlType typeK, GgmlType typeV) {
         String arch = metaValue("general.architecture");
-        if (arch == null || metaValue(arch + ".attention.sliding_window") != null || metaValue(arch + ".ssm.state_size") != null) {
+        if (arch == null) {
             return 0;
+        }
+        for (String smaller : new String[] {".attention.sliding_window", ".ssm.state_size", ".attention.kv_lora_rank",
+                ".attention.shared_kv_layers"}) {
+            if (metaValue(arch + smaller) != null) {
+                return 0;
+            }
         }
         try {
             long nLayer = nLayer();
-            long nHead = Long.parseLong(metaValue(arch + ".attention.head_count"));
-            String kv = metaValue(arch + ".attention.head_count_kv");
-            long nHeadKv = kv == null ? nHead : Long.parseLong(kv);
+            // llama.h gives layer 0's counts; for the rare models whose counts differ per layer this is an estimate
+            long nHead = Llama.llama_model_n_head(handle());
+            long nHeadKv = Llama.llama_model_n_head_kv(handle());
             String k = metaValue(arch + ".attention.key_length");
             String v = metaValue(arch + ".attention.value_length");
             long headK = k == null ? nEmbd() / nHead : Long.parseLong(k);
             long headV = v == null ? nEmbd() / nHead : Long.parseLong(v);
             return nLayer * (typeK.rowBytes(padTo(nHeadKv * headK, typeK)) + typeV.rowBytes(padTo(nHeadKv * headV, typeV)));
-        } catch (NumberFormatException | NullPointerException | ArithmeticException e) {
-            return 0; // an array (per-layer counts) or a key this architecture does not have
+        } catch (NumberFormatException | ArithmeticException e) {
+            return 0; // no heads, or a head size that is not one number
         }
     }
 

@@ -99,6 +99,11 @@ class ForgedModelEngineNativeTest {
             assertEquals(null, m.metaValue("test.absent"));
             assertEquals(Catalog.builtin().parameterCount(spec), m.nParams(), "the copy is the same model");
         }
+        // a sliding-window cache is smaller than one row per layer and token: not estimated, so never refused
+        Path swa = withMetadata(model, tmp.resolve("swa.gguf"), List.of(GgufKv.ofU32("llama.attention.sliding_window", 128)));
+        try (LlamaModel m = LlamaModel.load(swa, LlamaModel.Params.cpu())) {
+            assertEquals(0, m.kvBytesPerToken(GgmlType.F16, GgmlType.F16));
+        }
     }
 
     @Test
