@@ -32,7 +32,7 @@ final class Expr {
     /** Evaluates and requires a positive integer result. */
     static long evalDim(String text, Map<String, Object> vars) {
         double v = eval(text, vars);
-        if (v != Math.rint(v) || v <= 0) {
+        if (!Double.isFinite(v) || v != Math.rint(v) || v <= 0) {
             throw new IllegalArgumentException("expression '" + text + "' gives " + v + ", not a positive integer");
         }
         return (long) v;
@@ -90,7 +90,12 @@ final class Expr {
                     && (text.charAt(pos - 1) == 'e' || text.charAt(pos - 1) == 'E')))) {
                 pos++;
             }
-            return Double.parseDouble(text.substring(start, pos));
+            String number = text.substring(start, pos);
+            try {
+                return Double.parseDouble(number);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad number '" + number + "' in '" + text + "' at position " + start);
+            }
         }
         while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
             pos++;

@@ -88,7 +88,8 @@ public final class GgufFile {
                     throw new GgufFormatException(path + ": general.alignment " + alignment + " is not a power of two");
                 }
             }
-            List<GgufTensorInfo> tensors = new ArrayList<>((int) nTensors);
+            // the count is not trusted yet: no allocation in proportion to it
+            List<GgufTensorInfo> tensors = new ArrayList<>((int) Math.min(nTensors, 4096));
             for (long i = 0; i < nTensors; i++) {
                 String name = r.string();
                 int nDims = r.u32();
@@ -113,7 +114,21 @@ public final class GgufFile {
                     throw new GgufFormatException(path + ": tensor " + name + " row of " + ne[0] + " is not a multiple of the "
                             + type + " block size " + type.blockSize());
                 }
+                try {
+                    long nElements = 1;
+                    for (long d : ne) {
+                        nElements = Math.multiplyExact(nElements, d);
+                    }
+                    Math.multiplyExact(type.rowBytes(ne[0]), nElements / ne[0]);
+                } catch (ArithmeticException e) {
+                    throw new GgufFormatException(path + ": tensor " + name + " of " + java.util.Arrays.toString(ne) + " " + type
+                            + " has more bytes than a file can hold");
+                }
                 long offset = r.u64();
+                if (offset < 0) {
+                    throw new GgufFormatException(path + ": tensor " + name + " data offset " + Long.toUnsignedString(offset)
+                            + " is past the end of the file (" + size + " bytes)");
+                }
                 if (offset % alignment != 0) {
                     throw new GgufFormatException(path + ": tensor " + name + " data offset " + offset + " is not aligned to "
                             + alignment);
@@ -123,7 +138,12 @@ public final class GgufFile {
             long headerEnd = r.position();
             long dataOffset = (headerEnd + alignment - 1) / alignment * alignment;
             for (GgufTensorInfo t : tensors) {
-                long end = dataOffset + t.offset() + t.nBytes();
+                long end;
+                try {
+                    end = Math.addExact(Math.addExact(dataOffset, t.offset()), t.nBytes());
+                } catch (ArithmeticException e) {
+                    end = Long.MAX_VALUE;
+                }
                 if (end > size) {
                     throw new GgufFormatException(path + ": truncated: tensor " + t.name() + " needs bytes up to " + end
                             + " but the file has " + size);
@@ -132,6 +152,12 @@ public final class GgufFile {
             return new GgufFile(path, version, Collections.unmodifiableMap(kv), List.copyOf(tensors), dataOffset, size);
         } catch (EOFException e) {
             throw new GgufFormatException(path + ": truncated header (" + e.getMessage() + ")", e);
+        } catch (GgufFormatException e) {
+            // value types and values report without the file; every message here names it
+            if (e.getMessage().startsWith(path.toString())) {
+                throw e;
+            }
+            throw new GgufFormatException(path + ": " + e.getMessage(), e);
         }
     }
 

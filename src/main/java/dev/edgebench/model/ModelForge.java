@@ -12,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -29,11 +31,21 @@ public final class ModelForge {
     /** The default seed. */
     public static final long DEFAULT_SEED = 2026;
 
+    /** Forges in progress in this JVM, by target file. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
     private final Catalog catalog;
     private final Path cacheDir;
     private final Path vocabDir;
     private final Quantizer quantizer;
     private final Consumer<String> progress;
+    private final FreeSpace freeSpace;
+
+    /** Usable bytes on the disk of a folder; replaceable in tests. */
+    @FunctionalInterface
+    interface FreeSpace {
+        long usableBytes(Path dir) throws IOException;
+    }
 
     /**
      * @param catalog   the models
@@ -43,11 +55,17 @@ public final class ModelForge {
      * @param progress  receives progress lines; may be a no-op
      */
     public ModelForge(Catalog catalog, Path cacheDir, Path vocabDir, Quantizer quantizer, Consumer<String> progress) {
+        this(catalog, cacheDir, vocabDir, quantizer, progress, dir -> Files.getFileStore(dir).getUsableSpace());
+    }
+
+    ModelForge(Catalog catalog, Path cacheDir, Path vocabDir, Quantizer quantizer, Consumer<String> progress,
+               FreeSpace freeSpace) {
         this.catalog = catalog;
         this.cacheDir = cacheDir.toAbsolutePath().normalize();
         this.vocabDir = vocabDir;
         this.quantizer = quantizer;
         this.progress = progress;
+        this.freeSpace = freeSpace;
     }
 
     /**
@@ -87,7 +105,8 @@ public final class ModelForge {
      * @param type file type name (e.g. "Q4_K_M")
      * @param seed weight seed
      * @return the model file
-     * @throws IllegalArgumentException for an unknown model or type
+     * @throws IllegalArgumentException for an unknown model, type or architecture (before anything is
+     *                                  created on disk)
      * @throws ForgeException           when the cache cannot be written, the disk is too small, or the
      *                                  engine refuses the type; nothing is left behind
      */
@@ -101,8 +120,16 @@ public final class ModelForge {
         if (isComplete(target)) {
             return target;
         }
+        // every catalog and vocabulary error surfaces here, before anything is created on disk
+        List<Catalog.PlannedTensor> plan = catalog.plan(m);
+        VocabSource vocab = VocabSource.of(m, vocabDir);
+        GgufWriter w = layout(m, plan, vocab, type.isFloat() ? type.floatTensorType() : GgmlType.F16,
+                type.isFloat() ? type : LlamaFileType.F16, seed);
         Path dir = target.getParent();
         ensureWritable(dir);
+        // a file lock is held per JVM: threads of this one queue on a lock of their own first
+        ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(target, k -> new ReentrantLock());
+        inProcess.lock();
         Path lockFile = dir.resolve("." + target.getFileName() + ".lock");
         try (FileChannel lockCh = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockCh.lock()) {
@@ -110,7 +137,7 @@ public final class ModelForge {
                 return target;
             }
             long t0 = System.nanoTime();
-            forgeLocked(m, type, seed, target);
+            forgeLocked(m, type, plan, w, target);
             progress.accept(String.format(Locale.ROOT, "forge: %s %s ready in %.1f s: %s (%s)", m.name(), type,
                     (System.nanoTime() - t0) / 1e9, target, human(Files.size(target))));
             return target;
@@ -121,6 +148,8 @@ public final class ModelForge {
                 Files.deleteIfExists(lockFile);
             } catch (IOException ignored) {
                 // another process may hold it now; harmless
+            } finally {
+                inProcess.unlock();
             }
         }
     }
@@ -137,17 +166,13 @@ public final class ModelForge {
         }
     }
 
-    private void forgeLocked(Catalog.ModelSpec m, LlamaFileType type, long seed, Path target) throws IOException {
-        List<Catalog.PlannedTensor> plan = catalog.plan(m);
-        VocabSource vocab = VocabSource.of(m, vocabDir);
-        GgmlType baseType = type.isFloat() ? type.floatTensorType() : GgmlType.F16;
-        LlamaFileType baseFileType = type.isFloat() ? type : LlamaFileType.F16;
-        GgufWriter w = layout(m, plan, vocab, baseType, baseFileType, seed);
-
+    /** Writes the laid-out model {@code w} (float, or the F16 base of a quantized type) and quantizes it. */
+    private void forgeLocked(Catalog.ModelSpec m, LlamaFileType type, List<Catalog.PlannedTensor> plan, GgufWriter w, Path target)
+            throws IOException {
         long baseBytes = w.fileBytes();
         long finalEstimate = type.isFloat() ? baseBytes : estimateBytes(plan, type);
         long need = type.isFloat() ? baseBytes : baseBytes + finalEstimate;
-        long usable = Files.getFileStore(target.getParent()).getUsableSpace();
+        long usable = freeSpace.usableBytes(target.getParent());
         if (usable < need + (64L << 20)) {
             throw new ForgeException(String.format(Locale.ROOT,
                     "not enough disk space in %s to forge %s %s: need about %s (%s), %s free. Free space or set EDGEBENCH_MODELS"
@@ -169,8 +194,13 @@ public final class ModelForge {
                 throw new ForgeException("forging " + type + " needs the engine's quantizer, which is not available");
             }
             progress.accept("forge: quantizing " + m.name() + " to " + type + " with llama.cpp's quantizer");
-            quantizer.quantize(base, quantized, type, Math.max(1, Runtime.getRuntime().availableProcessors()));
-            GgufFile.read(quantized);
+            try {
+                quantizer.quantize(base, quantized, type, Math.max(1, Runtime.getRuntime().availableProcessors()));
+                GgufFile.read(quantized);
+            } catch (RuntimeException e) {
+                // the engine's own exception types are not known here; the message carries its reason
+                throw new ForgeException("the engine's quantizer could not make " + m.name() + " " + type + ": " + e.getMessage(), e);
+            }
             try {
                 Files.move(quantized, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

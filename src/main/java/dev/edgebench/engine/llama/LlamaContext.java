@@ -130,6 +130,7 @@ public final class LlamaContext implements AutoCloseable {
 
     static LlamaContext create(LlamaModel model, Params params) {
         params.validate();
+        checkFits(model, params);
         NativeLog.clear();
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment p = Llama.llama_context_default_params(tmp);
@@ -180,6 +181,27 @@ public final class LlamaContext implements AutoCloseable {
         LlamaException.checkHandle(tp, "ggml_threadpool_new", nThreads + " threads");
         // the arena frees resources newest first, so the pools go before llama_free; close() detaches them first
         return tp.reinterpret(arena, seg -> Llama.ggml_threadpool_free(seg));
+    }
+
+    /**
+     * Refuses a context whose KV cache alone exceeds the memory of every device together. llama.cpp
+     * would refuse it too, but only after it has allocated and zeroed per-token bookkeeping for
+     * the whole context (tens of GB for a context of 2^28 tokens), which can take minutes or get
+     * the process killed.
+     */
+    private static void checkFits(LlamaModel model, Params params) {
+        long perToken = model.kvBytesPerToken(params.typeK(), params.typeV());
+        if (perToken <= 0) {
+            return;
+        }
+        long memory = LlamaRuntime.get().totalMemoryBytes();
+        double need = (double) perToken * params.nCtx();
+        if (memory > 0 && need > memory) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "nCtx %d is too large: its KV cache needs %.1f GiB (%d bytes per token as %s/%s), more than the %.1f GiB"
+                            + " of memory all devices have together (model %s)", params.nCtx(), need / (1L << 30), perToken,
+                    params.typeK(), params.typeV(), memory / (double) (1L << 30), model.path()));
+        }
     }
 
     /** @return the parameters it was created with */

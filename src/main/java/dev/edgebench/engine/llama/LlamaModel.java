@@ -2,6 +2,7 @@ package dev.edgebench.engine.llama;
 
 import dev.edgebench.bindings.llama.Llama;
 import dev.edgebench.bindings.llama.llama_model_params;
+import dev.edgebench.model.GgmlType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -138,8 +139,9 @@ public final class LlamaModel implements AutoCloseable {
     /**
      * Creates a context (KV cache, compute buffers) for this model.
      *
-     * @throws IllegalArgumentException for sizes that are zero, negative or inconsistent
-     * @throws LlamaException           when llama.cpp cannot allocate it (e.g. a context too large)
+     * @throws IllegalArgumentException for sizes that are zero, negative or inconsistent, and for a
+     *                                  context whose KV cache exceeds the memory of every device together
+     * @throws LlamaException           when llama.cpp cannot create it (the message quotes llama.cpp's reason)
      */
     public LlamaContext newContext(LlamaContext.Params params) {
         checkOpen();
@@ -202,6 +204,51 @@ public final class LlamaModel implements AutoCloseable {
         return Llama.llama_model_n_layer(handle());
     }
 
+    /**
+     * Bytes of K and V cache that one token of context takes in every layer: what a context of
+     * {@code n} tokens allocates at least, {@code n} times over.
+     *
+     * @return the bytes, or 0 when the cache is not one plain K/V row per layer and token (sliding-window,
+     *         recurrent or shared-KV layers, compressed MLA latents) and so cannot be told here
+     */
+    public long kvBytesPerToken(GgmlType typeK, GgmlType typeV) {
+        String arch = metaValue("general.architecture");
+        if (arch == null) {
+            return 0;
+        }
+        for (String smaller : new String[] {".attention.sliding_window", ".ssm.state_size", ".attention.kv_lora_rank",
+                ".attention.shared_kv_layers"}) {
+            if (metaValue(arch + smaller) != null) {
+                return 0;
+            }
+        }
+        try {
+            long nLayer = nLayer();
+            // llama.h gives layer 0's counts; for the rare models whose counts differ per layer this is an estimate
+            long nHead = Llama.llama_model_n_head(handle());
+            long nHeadKv = Llama.llama_model_n_head_kv(handle());
+            String k = metaValue(arch + ".attention.key_length");
+            String v = metaValue(arch + ".attention.value_length");
+            long headK = k == null ? nEmbd() / nHead : Long.parseLong(k);
+            long headV = v == null ? nEmbd() / nHead : Long.parseLong(v);
+            return nLayer * (typeK.rowBytes(padTo(nHeadKv * headK, typeK)) + typeV.rowBytes(padTo(nHeadKv * headV, typeV)));
+        } catch (NumberFormatException | ArithmeticException e) {
+            return 0; // no heads, or a head size that is not one number
+        }
+    }
+
+    private static long padTo(long n, GgmlType t) {
+        return (n + t.blockSize() - 1) / t.blockSize() * t.blockSize();
+    }
+
+    /** @return one metadata value rendered as a string, or null when the key is absent */
+    String metaValue(String key) {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment k = tmp.allocateFrom(key);
+            return cString(tmp, (buf, cap) -> Llama.llama_model_meta_val_str(handle(), k, buf, cap));
+        }
+    }
+
     /** @return the beginning-of-sequence token, or -1 */
     public int bos() {
         return Llama.llama_vocab_bos(vocab());
@@ -230,19 +277,37 @@ public final class LlamaModel implements AutoCloseable {
     public Map<String, String> metadata() {
         Map<String, String> out = new LinkedHashMap<>();
         try (Arena tmp = Arena.ofConfined()) {
-            int cap = 4096;
-            MemorySegment k = tmp.allocate(cap);
-            MemorySegment v = tmp.allocate(cap);
             int n = Llama.llama_model_meta_count(handle());
             for (int i = 0; i < n; i++) {
-                if (Llama.llama_model_meta_key_by_index(handle, i, k, cap) < 0
-                        || Llama.llama_model_meta_val_str_by_index(handle, i, v, cap) < 0) {
-                    continue;
+                int index = i;
+                String k = cString(tmp, (buf, cap) -> Llama.llama_model_meta_key_by_index(handle, index, buf, cap));
+                String v = cString(tmp, (buf, cap) -> Llama.llama_model_meta_val_str_by_index(handle, index, buf, cap));
+                if (k != null && v != null) {
+                    out.put(k, v);
                 }
-                out.put(k.getString(0), v.getString(0));
             }
         }
         return out;
+    }
+
+    /** A llama.h call that writes a string snprintf-style: returns its full length, or < 0 when there is none. */
+    @FunctionalInterface
+    private interface StringCall {
+        int write(MemorySegment buf, long cap);
+    }
+
+    /** @return the whole string, however long (values such as chat templates exceed any fixed buffer), or null */
+    private static String cString(Arena arena, StringCall call) {
+        MemorySegment buf = arena.allocate(256);
+        int n = call.write(buf, buf.byteSize());
+        if (n < 0) {
+            return null;
+        }
+        if (n >= buf.byteSize()) {
+            buf = arena.allocate(n + 1L);
+            call.write(buf, buf.byteSize());
+        }
+        return buf.getString(0);
     }
 
     /**
@@ -271,8 +336,16 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** @return the text of one token (special tokens rendered) */
+    /**
+     * @return the text of one token (special tokens rendered); a token that holds part of a
+     * multi-byte character decodes to U+FFFD here, so join {@link #tokenBytes} to render text
+     */
     public String tokenToPiece(int token) {
+        return new String(tokenBytes(token), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** @return the bytes of one token's text (special tokens rendered), as {@code llama_token_to_piece} writes them */
+    public byte[] tokenBytes(int token) {
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment buf = tmp.allocate(256);
             int n = Llama.llama_token_to_piece(vocab(), token, buf, 256, 0, true);
@@ -283,7 +356,7 @@ public final class LlamaModel implements AutoCloseable {
             if (n < 0) {
                 throw LlamaException.failure("llama_token_to_piece", n, "failed", "token " + token);
             }
-            return new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
+            return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         }
     }
 

@@ -77,6 +77,15 @@ public final class LlamaRuntime {
         return out;
     }
 
+    /** @return the memory of every device together (host memory included), in bytes */
+    public long totalMemoryBytes() {
+        long sum = 0;
+        for (Device d : devices()) {
+            sum += d.memoryTotalBytes();
+        }
+        return sum;
+    }
+
     static String deviceType(int t) {
         if (t == Ggml.GGML_BACKEND_DEVICE_TYPE_CPU()) {
             return "cpu";

@@ -66,46 +66,17 @@ public final class NativeLibraries {
         if (loaded != null) {
             return loaded;
         }
+        List<Place> places = search(Sources.current());
         List<String> tried = new ArrayList<>();
-        String explicit = firstNonBlank(System.getProperty("edgebench.native.lib"), System.getenv("EDGEBENCH_NATIVE_LIB"));
-        if (explicit != null) {
-            Path dir = Path.of(explicit).toAbsolutePath().normalize();
-            String problem = tryLoad(dir, "explicit", "explicit (edgebench.native.lib / EDGEBENCH_NATIVE_LIB)");
-            if (loaded != null) {
-                return loaded;
+        for (Place p : places) {
+            String problem = p.problem();
+            if (problem == null) {
+                problem = tryLoad(p);
+                if (loaded != null) {
+                    return loaded;
+                }
             }
-            tried.add(dir + " [explicit]: " + problem);
-            throw new NativeLibraryException(tried);
-        }
-        tried.add("edgebench.native.lib / EDGEBENCH_NATIVE_LIB: not set");
-
-        Path buildDir = Path.of(firstNonBlank(System.getProperty("edgebench.native.dir"),
-                EdgebenchHome.dir().resolve("native").resolve("build").toString())).toAbsolutePath().normalize();
-        String profile = firstNonBlank(System.getProperty("edgebench.profile"), System.getenv("EDGEBENCH_PROFILE"));
-        List<String> profiles = profile != null ? List.of(profile) : DEFAULT_PROFILES;
-        for (String p : profiles) {
-            Path dir = buildDir.resolve(p).resolve("lib");
-            String problem = tryLoad(dir, p, "native build profile " + p);
-            if (loaded != null) {
-                return loaded;
-            }
-            tried.add(dir + " [profile " + p + "]: " + problem);
-        }
-        String jlp = System.getProperty("java.library.path", "");
-        for (String entry : jlp.split(java.io.File.pathSeparator)) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            Path dir = Path.of(entry).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(dir.resolve(LLAMA))) {
-                tried.add(dir + " [java.library.path]: no " + LLAMA);
-                continue;
-            }
-            String problem = tryLoad(dir, "java.library.path", "java.library.path");
-            if (loaded != null) {
-                return loaded;
-            }
-            tried.add(dir + " [java.library.path]: " + problem);
+            tried.add(p.describe(problem));
         }
         throw new NativeLibraryException(tried);
     }
@@ -115,8 +86,78 @@ public final class NativeLibraries {
         return loaded;
     }
 
-    /** Returns null on success (and sets {@link #loaded}), else what was wrong. */
-    private static String tryLoad(Path dir, String profile, String how) {
+    /**
+     * The inputs of the search, read once from system properties and the environment.
+     *
+     * @param explicit        {@code edgebench.native.lib} / {@code EDGEBENCH_NATIVE_LIB}, or null
+     * @param buildDir        the native build folder holding one folder per profile
+     * @param profile         {@code edgebench.profile} / {@code EDGEBENCH_PROFILE}, or null for {@link #DEFAULT_PROFILES}
+     * @param javaLibraryPath {@code java.library.path}, possibly empty
+     */
+    record Sources(String explicit, Path buildDir, String profile, String javaLibraryPath) {
+        static Sources current() {
+            return new Sources(firstNonBlank(System.getProperty("edgebench.native.lib"), System.getenv("EDGEBENCH_NATIVE_LIB")),
+                    Path.of(firstNonBlank(System.getProperty("edgebench.native.dir"),
+                            EdgebenchHome.dir().resolve("native").resolve("build").toString())).toAbsolutePath().normalize(),
+                    firstNonBlank(System.getProperty("edgebench.profile"), System.getenv("EDGEBENCH_PROFILE")),
+                    System.getProperty("java.library.path", ""));
+        }
+    }
+
+    /**
+     * One place searched.
+     *
+     * @param dir     the folder, or null for a source that was not set
+     * @param label   what it is, e.g. "profile cpu"
+     * @param profile the profile recorded when it loads
+     * @param how     how it was found, recorded when it loads
+     * @param problem why it cannot hold the libraries, or null when it has the whole set
+     */
+    record Place(Path dir, String label, String profile, String how, String problem) {
+        String describe(String why) {
+            return dir == null ? label + ": " + why : dir + " [" + label + "]: " + why;
+        }
+    }
+
+    /**
+     * Every place the loader looks, in search order, each checked without loading anything.
+     *
+     * @return the places; at least one of them holds the whole set of libraries
+     * @throws NativeLibraryException listing every place tried when none does
+     */
+    static List<Place> search(Sources s) {
+        List<Place> places = new ArrayList<>();
+        if (s.explicit() != null) {
+            Path dir = Path.of(s.explicit()).toAbsolutePath().normalize();
+            places.add(check(dir, "explicit", "explicit", "explicit (edgebench.native.lib / EDGEBENCH_NATIVE_LIB)"));
+        } else {
+            places.add(new Place(null, "edgebench.native.lib / EDGEBENCH_NATIVE_LIB", null, null, "not set"));
+            List<String> profiles = s.profile() != null ? List.of(s.profile()) : DEFAULT_PROFILES;
+            for (String p : profiles) {
+                places.add(check(s.buildDir().resolve(p).resolve("lib"), "profile " + p, p, "native build profile " + p));
+            }
+            for (String entry : s.javaLibraryPath().split(java.io.File.pathSeparator)) {
+                if (entry.isBlank()) {
+                    continue;
+                }
+                Path dir = Path.of(entry).toAbsolutePath().normalize();
+                places.add(Files.isRegularFile(dir.resolve(LLAMA))
+                        ? check(dir, "java.library.path", "java.library.path", "java.library.path")
+                        : new Place(dir, "java.library.path", null, null, "no " + LLAMA));
+            }
+        }
+        if (places.stream().allMatch(p -> p.problem() != null)) {
+            throw new NativeLibraryException(places.stream().map(p -> p.describe(p.problem())).toList());
+        }
+        return places;
+    }
+
+    private static Place check(Path dir, String label, String profile, String how) {
+        return new Place(dir, label, profile, how, problem(dir));
+    }
+
+    /** @return what keeps {@code dir} from holding the libraries, or null when it has them all */
+    private static String problem(Path dir) {
         if (!Files.exists(dir)) {
             return "no such folder";
         }
@@ -128,6 +169,12 @@ public final class NativeLibraries {
                 return "folder exists but has no " + required;
             }
         }
+        return null;
+    }
+
+    /** Loads the set from a place that has it; returns null on success (and sets {@link #loaded}), else what went wrong. */
+    private static String tryLoad(Place place) {
+        Path dir = place.dir();
         List<Path> order = new ArrayList<>();
         order.add(dir.resolve(GGML_BASE));
         try (Stream<Path> s = Files.list(dir)) {
@@ -150,7 +197,7 @@ public final class NativeLibraries {
                 return "found the libraries, but loading " + lib.getFileName() + " failed: " + e.getMessage();
             }
         }
-        loaded = new Loaded(dir, profile, how, List.copyOf(done));
+        loaded = new Loaded(dir, place.profile(), place.how(), List.copyOf(done));
         return null;
     }
 
