@@ -268,7 +268,7 @@ public final class TelemetryProfiler implements InternalProfiler {
         if (runDir == null || runDir.isBlank()) {
             return;
         }
-        Path file = Path.of(runDir).resolve("telemetry").resolve(TelemetryReport.fileName(bp.id()));
+        Path file = Path.of(runDir).resolve("telemetry").resolve(TelemetryReport.fileName(BenchId.of(bp)));
         try {
             List<TelemetryReport.Fork> forks = new ArrayList<>();
             if (Files.exists(file)) {
@@ -279,7 +279,7 @@ public final class TelemetryProfiler implements InternalProfiler {
             for (String k : bp.getParamsKeys()) {
                 params.put(k, bp.getParam(k));
             }
-            new TelemetryReport(TelemetryReport.SCHEMA, bp.getBenchmark(), bp.id(), bp.getMode().shortLabel(), params,
+            new TelemetryReport(TelemetryReport.SCHEMA, bp.getBenchmark(), BenchId.of(bp), bp.getMode().shortLabel(), params,
                     bp.getWarmupForks(), forks).write(file);
         } catch (IOException | RuntimeException e) {
             System.out.println("# Telemetry: could not write " + file + ": " + ErrorTally.describe(e));
