@@ -114,40 +114,15 @@ final class RunCommand {
         }
 
         // models first: forging is the long step before measuring
-        List<Map<String, Object>> modelInfo = new ArrayList<>();
+        List<Map<String, Object>> modelInfo;
         try {
-            for (Models.Ref r : refs) {
-                Path file = Models.resolve(r, new LlamaQuantizer(), s -> System.err.println(s));
-                ModelFacts f = ModelFacts.of(file);
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("ref", r.toString());
-                m.put("path", file.toString());
-                System.err.println("run: hashing " + file.getFileName());
-                m.put("sha256", sha256(file));
-                Map<String, Object> facts = f.toMap();
-                facts.put("kvBytesPerToken", f.kvBytesPerToken(GgmlType.parse(a.cacheType)));
-                m.put("facts", facts);
-                modelInfo.add(m);
-            }
+            modelInfo = modelInfo(a, refs);
         } catch (IllegalArgumentException | ModelForge.ForgeException | GgufFormatException | IOException e) {
             System.err.println("run: " + e.getMessage());
             return 2;
         }
 
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("schema", RunAssembler.SCHEMA);
-        header.put("runId", runId);
-        header.put("startedAt", Instant.now().toString());
-        header.put("command", "run " + String.join(" ", argv));
-        Map<String, Object> preset = new LinkedHashMap<>();
-        preset.put("name", a.preset.name());
-        preset.put("description", a.preset.description());
-        preset.put("warmups", warmups(a));
-        preset.put("samples", samples(a));
-        preset.put("forks", forks(a));
-        preset.put("overridden", overrides(a));
-        header.put("preset", preset);
-        header.put("environment", Environment.capture());
+        Map<String, Object> header = header(a, "run " + String.join(" ", argv), runId, modelInfo, plan);
         LlamaStepEngine engine = new LlamaStepEngine();
         try {
             header.put("engine", engine.describe());
@@ -157,8 +132,6 @@ final class RunCommand {
         } finally {
             engine.close();
         }
-        header.put("models", modelInfo);
-        header.put("plan", plan);
         String fit = gpuFit(header, modelInfo, a);
         if (fit != null) {
             System.err.println("run: " + fit);
@@ -197,6 +170,52 @@ final class RunCommand {
             return rc;
         }
         return 1;
+    }
+
+    /** Resolves (forging when missing) and describes every model: ref, path, sha256, facts. */
+    static List<Map<String, Object>> modelInfo(Args a, List<Models.Ref> refs)
+            throws ModelForge.ForgeException, GgufFormatException, IOException {
+        List<Map<String, Object>> modelInfo = new ArrayList<>();
+        for (Models.Ref r : refs) {
+            Path file = Models.resolve(r, new LlamaQuantizer(), s -> System.err.println(s));
+            ModelFacts f = ModelFacts.of(file);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ref", r.toString());
+            m.put("path", file.toString());
+            System.err.println("run: hashing " + file.getFileName());
+            m.put("sha256", sha256(file));
+            Map<String, Object> facts = f.toMap();
+            facts.put("kvBytesPerToken", f.kvBytesPerToken(GgmlType.parse(a.cacheType)));
+            m.put("facts", facts);
+            modelInfo.add(m);
+        }
+        return modelInfo;
+    }
+
+    /**
+     * The run-level fields written at the start (everything but the engine, which the caller
+     * adds): schema, id, command, preset, environment, models, plan. The keys keep run.json's order.
+     */
+    static Map<String, Object> header(Args a, String command, String runId, List<Map<String, Object>> modelInfo,
+                                      List<Map<String, Object>> plan) {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("schema", RunAssembler.SCHEMA);
+        header.put("runId", runId);
+        header.put("startedAt", Instant.now().toString());
+        header.put("command", command);
+        Map<String, Object> preset = new LinkedHashMap<>();
+        preset.put("name", a.preset.name());
+        preset.put("description", a.preset.description());
+        preset.put("warmups", warmups(a));
+        preset.put("samples", samples(a));
+        preset.put("forks", forks(a));
+        preset.put("overridden", overrides(a));
+        header.put("preset", preset);
+        header.put("environment", Environment.capture());
+        header.put("engine", null);
+        header.put("models", modelInfo);
+        header.put("plan", plan);
+        return header;
     }
 
     /** Compute buffers and runtime overhead on the GPU beyond weights and KV cache, bytes (a conservative allowance). */
@@ -274,6 +293,16 @@ final class RunCommand {
     }
 
     static ChainedOptionsBuilder options(Args a, String bench, Path runDir) throws CommandLineOptionException {
+        return options(a, bench, runDir, null, "jmh-" + bench + ".json");
+    }
+
+    /**
+     * @param nativeLib  the engine library folder the forks load ({@code edgebench.native.lib}), or
+     *                   null for this JVM's setting
+     * @param resultFile JMH's JSON result file name inside the run folder
+     */
+    static ChainedOptionsBuilder options(Args a, String bench, Path runDir, Path nativeLib, String resultFile)
+            throws CommandLineOptionException {
         CommandLineOptions parent = new CommandLineOptions(a.jmhArgs.toArray(String[]::new));
         ChainedOptionsBuilder ob = new OptionsBuilder().parent(parent)
                 .include("^" + java.util.regex.Pattern.quote(Preset.benchmarkClass(bench) + ".") + METHOD.get(bench) + "$")
@@ -283,8 +312,8 @@ final class RunCommand {
                 .shouldFailOnError(false)
                 .addProfiler(dev.edgebench.bench.EdgebenchProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
-                .result(runDir.resolve("jmh-" + bench + ".json").toString())
-                .jvmArgsAppend(forkJvmArgs(runDir).toArray(String[]::new));
+                .result(runDir.resolve(resultFile).toString())
+                .jvmArgsAppend(forkJvmArgs(runDir, nativeLib).toArray(String[]::new));
         Map<String, List<String>> values = paramValues(a, bench);
         for (Map.Entry<String, List<String>> e : values.entrySet()) {
             ob.param(e.getKey(), e.getValue().toArray(String[]::new));
@@ -294,13 +323,18 @@ final class RunCommand {
 
     /** System properties the forks need: where to write, where the engine and models are. */
     static List<String> forkJvmArgs(Path runDir) {
+        return forkJvmArgs(runDir, null);
+    }
+
+    /** The same, with the forks' engine library folder set to {@code nativeLib} when it is not null. */
+    static List<String> forkJvmArgs(Path runDir, Path nativeLib) {
         List<String> args = new ArrayList<>();
         args.add("--enable-native-access=ALL-UNNAMED");
         args.add("-Dedgebench.run.dir=" + runDir);
         args.add("-Dedgebench.home=" + EdgebenchHome.dir());
         for (String p : List.of("edgebench.native.lib", "edgebench.native.dir", "edgebench.profile", "edgebench.models",
                 "edgebench.native.log")) {
-            String v = System.getProperty(p);
+            String v = p.equals("edgebench.native.lib") && nativeLib != null ? nativeLib.toString() : System.getProperty(p);
             if (v != null) {
                 args.add("-D" + p + "=" + v);
             }
