@@ -166,8 +166,8 @@ final class AbCommand {
                     Path dir = isB ? runB : runA;
                     System.err.printf(Locale.ROOT, "ab: round %d/%d, %s on %s%n", r + 1, rounds, bench, isB ? nameB : nameA);
                     try {
-                        new Runner(RunCommand.options(a, bench, dir, isB ? libB : libA, "jmh-" + bench + "-round" + (r + 1) + ".json")
-                                .build()).run();
+                        runFork(RunCommand.options(a, bench, dir, isB ? libB : libA, "jmh-" + bench + "-round" + (r + 1) + ".json")
+                                .build(), bench + " on " + (isB ? nameB : nameA));
                     } catch (RunnerException e) {
                         System.err.println("ab: JMH could not run " + bench + " on " + (isB ? nameB : nameA) + ": " + e.getMessage());
                     } catch (CommandLineOptionException e) {
@@ -195,6 +195,39 @@ final class AbCommand {
         } catch (BadInputException e) {
             System.err.println("ab: " + e.getMessage());
             return BadInputException.EXIT_CODE;
+        }
+    }
+
+    /** How long a fork waits for another JMH run on this machine to finish before giving up. */
+    static final long LOCK_WAIT_MS = 30 * 60_000L;
+
+    /**
+     * Runs one fork. When another JMH run holds the machine's JMH lock, waits for it rather than
+     * losing this round's fork on one side only (which would break the pairing of the rounds).
+     */
+    private static void runFork(org.openjdk.jmh.runner.options.Options options, String what) throws RunnerException {
+        long deadline = System.currentTimeMillis() + LOCK_WAIT_MS;
+        boolean told = false;
+        while (true) {
+            try {
+                new Runner(options).run();
+                return;
+            } catch (RunnerException e) {
+                if (String.valueOf(e.getMessage()).contains("JMH lock") && System.currentTimeMillis() < deadline) {
+                    if (!told) {
+                        System.err.println("ab: another JMH run holds this machine's JMH lock; waiting for it before " + what);
+                        told = true;
+                    }
+                    try {
+                        Thread.sleep(5_000);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                    continue;
+                }
+                throw e;
+            }
         }
     }
 

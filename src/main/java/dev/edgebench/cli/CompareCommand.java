@@ -61,7 +61,8 @@ final class CompareCommand {
                 case "--quiet" -> quiet = true;
                 case "--no-latency-gate" -> gateLatency = false;
                 case "--latency-gate" -> gateLatency = true;
-                case "--threshold", "--latency-threshold", "--max-cv", "--run-noise", "--config", "--suite", "--metrics", "--statistic", "--resamples", "--seed",
+                case "--threshold", "--latency-threshold", "--max-cv", "--run-noise", "--config", "--suite", "--metrics", "--statistic",
+                     "--resamples", "--seed",
                      "--out" -> {
                     if (i[0] + 1 >= argv.length) {
                         throw new IllegalArgumentException(k + " needs a value");

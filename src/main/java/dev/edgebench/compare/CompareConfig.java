@@ -174,7 +174,8 @@ public final class CompareConfig {
      */
     public Suite suite(String name) throws BadInputException {
         Suite s = new Suite(name, Suite.DEFAULT.threshold(), Suite.DEFAULT.latencyThreshold(), Suite.DEFAULT.metrics(),
-                Suite.DEFAULT.latencyPercentiles(), Suite.DEFAULT.latencyTags(), Suite.DEFAULT.gateLatency(), Suite.DEFAULT.statistic(), Suite.DEFAULT.maxCv(),
+                Suite.DEFAULT.latencyPercentiles(), Suite.DEFAULT.latencyTags(), Suite.DEFAULT.gateLatency(), Suite.DEFAULT.statistic(),
+                Suite.DEFAULT.maxCv(),
                 Suite.DEFAULT.runToRunCv(), List.of());
         JsonNode suites = doc.path("suites");
         for (String key : new String[]{"*", name}) {

@@ -47,7 +47,8 @@ public final class HtmlReport {
                 .append(esc(c.current().label())).append("</code> · suite <code>").append(esc(c.suite().name())).append("</code> · threshold ")
                 .append(Format.pctExact(c.suite().threshold())).append(" (latency ").append(Format.pctExact(c.suite().latencyThreshold()))
                 .append(") · ratio of ").append(c.suite().statistic().name().toLowerCase(Locale.ROOT))
-                .append("s with 95% CI by ").append(c.paired() ? "paired (round by round) " : "hierarchical ").append("percentile bootstrap, ").append(String.format(Locale.ROOT, "%,d", c.resamples()))
+                .append("s with 95% CI by ").append(c.paired() ? "paired (round by round) " : "hierarchical ")
+                .append("percentile bootstrap, ").append(String.format(Locale.ROOT, "%,d", c.resamples()))
                 .append(" resamples").append(esc(MarkdownReport.runNoiseNote(c))).append(" · exit code ").append(c.exitCode())
                 .append("</p></header>\n");
         sb.append("<p id=\"errors\" class=\"errors\" hidden></p>\n");
@@ -87,7 +88,8 @@ public final class HtmlReport {
             c.notes().forEach(n -> sb.append("<li>").append(esc(n)).append("</li>"));
             sb.append("</ul></section>\n");
         }
-        sb.append("<footer>").append(esc(METHOD)).append("<br>Charts: ").append(esc(vendorLine())).append("</footer>\n");
+        sb.append("<footer>").append(esc(c.paired() ? METHOD.replace(TWO_STAGE, PAIRED) : METHOD)).append("<br>Charts: ")
+                .append(esc(vendorLine())).append("</footer>\n");
         sb.append("<script type=\"application/json\" id=\"edgebench-data\">").append(data.replace("<", "\\u003c")).append("</script>\n");
         for (String lib : LIBS) {
             sb.append("<script>/* ").append(lib).append(" (npm, MIT license) */\n").append(scriptSafe(resource(VENDOR + lib + ".js")))
@@ -97,9 +99,12 @@ public final class HtmlReport {
         return sb.toString();
     }
 
+    private static final String TWO_STAGE = "a two-stage bootstrap (forks with replacement, then samples within each drawn fork)";
+    private static final String PAIRED = "a paired bootstrap of the interleaved rounds (rounds with replacement, then samples within each"
+            + " round's two forks; the change is the geometric mean of the per-round ratios)";
     private static final String METHOD = "Baseline and current: mean ± 95% CI half-width (Student t) over the samples. Change: current ÷"
-            + " baseline − 1; its 95% CI is the percentile interval of a two-stage bootstrap (forks with replacement, then samples within"
-            + " each drawn fork). slower/faster only when the whole CI lies beyond the threshold; inconclusive when it crosses it;"
+            + " baseline − 1; its 95% CI is the percentile interval of " + TWO_STAGE + ". slower/faster only when the whole CI lies"
+            + " beyond the threshold; inconclusive when it crosses it;"
             + " too noisy (no verdict) when a side's robust CV (1.4826·MAD/median) exceeds the suite's maxCv."
             + " Latency percentiles: HdrHistogram, pooled over iterations; CI by resampling iterations.";
 

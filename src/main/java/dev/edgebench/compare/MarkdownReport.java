@@ -21,7 +21,8 @@ public final class MarkdownReport {
         sb.append("Baseline `").append(c.baseline().label()).append("` → current `").append(c.current().label()).append("` · suite `")
                 .append(s.name()).append("` · threshold ").append(Format.pctExact(s.threshold())).append(" (latency ")
                 .append(Format.pctExact(s.latencyThreshold())).append(s.gateLatency() ? "" : ", reported only").append(") · ratio of ")
-                .append(s.statistic().name().toLowerCase(Locale.ROOT)).append("s, 95% CI by ").append(c.paired() ? "paired (round by round) " : "hierarchical ").append("bootstrap (")
+                .append(s.statistic().name().toLowerCase(Locale.ROOT)).append("s, 95% CI by ")
+                .append(c.paired() ? "paired (round by round) " : "hierarchical ").append("bootstrap (")
                 .append(String.format(Locale.ROOT, "%,d", c.resamples())).append(" resamples)").append(runNoiseNote(c)).append("\n\n");
 
         List<Comparison.MetricResult> shown = new ArrayList<>();
@@ -71,7 +72,8 @@ public final class MarkdownReport {
             c.notes().forEach(n -> sb.append("- ").append(n).append('\n'));
         }
         sb.append("\n<sub>Baseline and current: mean ± 95% CI half-width (Student t). Change: current ÷ baseline − 1 with the 95%"
-                + " percentile-bootstrap CI (forks, then samples within forks, resampled). slower/faster only when the whole CI lies"
+                + (c.paired() ? " paired percentile-bootstrap CI (rounds of the interleaved A/B, then samples within each round, resampled)."
+                : " percentile-bootstrap CI (forks, then samples within forks, resampled).") + " slower/faster only when the whole CI lies"
                 + " beyond the threshold; inconclusive when it crosses the threshold; too noisy when a side's robust CV (1.4826·MAD/median) exceeds "
                 + Format.pctExact(c.suite().maxCv()) + ". Latency percentiles: HdrHistogram, pooled over"
                 + " iterations; CI by resampling iterations.</sub>\n");
