@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * What differs between the environments two runs were measured in: hardware (CPU model, GPU,
- * driver, clocks and power limits, power mode when telemetry recorded one), the engine build
+ * driver, clocks and power limits, the power state: Jetson power mode, CPU governor, GPU
+ * application clocks; telemetry when recorded), the engine build
  * (profile, instruction set, ggml options, compiler flags, source commit, CUDA), the software
  * around it (JVM, kernel), the models (sha256) and the protocol (preset, samples, forks).
  * Each difference becomes a warning: numbers from different environments are not comparable
@@ -74,7 +75,8 @@ public final class EnvironmentDiff {
             }
         }
         gpus(out, list(get(base, "environment.gpus")), list(get(cur, "environment.gpus")));
-        telemetry(out, get(base, "environment.telemetry"), get(cur, "environment.telemetry"));
+        telemetry(out, "power", get(base, "environment.power"), get(cur, "environment.power"));
+        telemetry(out, "telemetry", get(base, "environment.telemetry"), get(cur, "environment.telemetry"));
         models(out, list(get(base, "models")), list(get(cur, "models")));
         return out;
     }
@@ -100,8 +102,8 @@ public final class EnvironmentDiff {
         }
     }
 
-    /** Every recorded telemetry fact (power mode, clocks, fan) that differs. */
-    private static void telemetry(List<Difference> out, Object a, Object b) {
+    /** Every recorded power or telemetry fact (power mode, governor, clocks, fan) that differs. */
+    private static void telemetry(List<Difference> out, String what, Object a, Object b) {
         Map<String, Object> fa = new LinkedHashMap<>();
         Map<String, Object> fb = new LinkedHashMap<>();
         flatten("", a, fa);
@@ -110,7 +112,7 @@ public final class EnvironmentDiff {
         keys.addAll(fb.keySet());
         for (String k : keys) {
             if (!Objects.equals(norm(fa.get(k)), norm(fb.get(k)))) {
-                out.add(new Difference("hardware", "telemetry " + k, fa.get(k), fb.get(k)));
+                out.add(new Difference("hardware", what + " " + k, fa.get(k), fb.get(k)));
             }
         }
     }

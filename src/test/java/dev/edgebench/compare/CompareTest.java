@@ -108,7 +108,8 @@ class CompareTest {
     void unmatchedAreReportedAndEnvironmentDifferencesWarned() throws Exception {
         Path a = Fixtures.run(tmp.resolve("a"), "a", 1, Fixtures.bench(), Fixtures.bench().batch(8).mean(60));
         Path b = Fixtures.run(tmp.resolve("b"), "b", 2,
-                Map.of("engine.build.cpuIsa", "avx512", "environment.gpus", List.of(Map.of("name", "NVIDIA H100", "driver", "580.1"))),
+                Map.of("engine.build.cpuIsa", "avx512", "environment.gpus", List.of(Map.of("name", "NVIDIA H100", "driver", "580.1")),
+                        "environment.power.nvpmodel", "15W"),
                 Fixtures.bench(), Fixtures.bench().batch(4).mean(50));
         Comparison c = compare(a, b, suite());
         assertEquals(List.of(Fixtures.bench().batch(8).id()), c.onlyBaseline());
@@ -118,6 +119,7 @@ class CompareTest {
         assertTrue(md.contains("only in the current run: `" + Fixtures.bench().batch(4).id()), md);
         assertTrue(md.contains("engine CPU instruction set: avx2 → avx512"), md);
         assertTrue(md.contains("GPU count: 0 → 1"), md);
+        assertTrue(md.contains("power nvpmodel: (absent) → 15W"), md);
         assertTrue(md.contains("decode batch=1"), "short names show the varying parameter: " + md);
     }
 
