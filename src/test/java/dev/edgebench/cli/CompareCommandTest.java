@@ -52,6 +52,19 @@ class CompareCommandTest {
         assertTrue(Files.isRegularFile(same.resolve("compare/compare.md")));
         assertTrue(Files.isRegularFile(same.resolve("compare/compare.json")));
         assertTrue(Files.isRegularFile(same.resolve("compare/compare.html")));
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(same.resolve("compare/compare.json").toFile());
+        assertEquals("edgebench.compare/1", doc.path("schema").asText());
+        assertEquals(0, doc.path("exitCode").asInt());
+        assertEquals(1, doc.path("metrics").size());
+        com.fasterxml.jackson.databind.JsonNode m = doc.path("metrics").get(0);
+        assertEquals("decode.tok_s", m.path("metric").asText());
+        assertTrue(m.path("ratio").path("low").asDouble() < m.path("ratio").path("estimate").asDouble()
+                && m.path("ratio").path("estimate").asDouble() < m.path("ratio").path("high").asDouble(), m::toString);
+        assertTrue(m.path("baseline").path("forks").asInt() == 2 && m.path("baseline").path("n").asInt() == 16, m::toString);
+        assertEquals(2, doc.path("latency").size(), "itl p50 and p99");
+        assertEquals(1, doc.path("curves").size());
+        assertEquals(2000, doc.path("method").path("resamples").asInt());
         Object[] reg = run(a.toString(), slow.toString(), "--resamples", "2000", "--out", tmp.resolve("rep").toString());
         assertEquals(1, reg[0], () -> (String) reg[2]);
         assertTrue(Files.isRegularFile(tmp.resolve("rep/compare.md")));
