@@ -92,8 +92,9 @@ public final class Comparer {
                 }
                 double[][] fb = mb.byFork();
                 double[][] fc = mc.byFork();
-                double noise = runNoise(base, suite, runNoise, id, name);
                 boolean byRound = paired && fb.length == fc.length && fb.length >= 2;
+                // rounds of an interleaved A/B saw the same machine states: no run-to-run term
+                double noise = byRound ? 0 : runNoise(base, suite, runNoise, id, name);
                 Bootstrap.Interval ci = byRound
                         ? Bootstrap.pairedRatio(fb, fc, suite.statistic(), resamples, mix(seed, id, name), CONFIDENCE)
                         : Bootstrap.ratio(fb, fc, suite.statistic(), resamples, mix(seed, id, name), CONFIDENCE,
