@@ -3,7 +3,9 @@
 #   make native   [PROFILE=cpu|cuda|jetson-orin|jetson-thor] [CPU_ISA=...] [CUDA_ARCH=...]
 #   make bindings [NVML_INCLUDE=/usr/local/cuda/include]  regenerate bindings/ with a jextract on PATH
 #   make build    the benchmarks jar (target/benchmarks.jar)
-#   make test     unit and integration tests (builds the CPU engine first)
+#   make test     unit and integration tests (builds the CPU engine first; installs chromium
+#                 for the HTML report test and lints the CI workflows)
+#   make lint-ci  actionlint + shellcheck over .github/workflows
 #   make bench    [PRESET=quick] [MODEL=Llama-3.2-1B:Q4_0] [ARGS=...] the main job
 #   make bundle   offline bundle for a machine without network or JDK (dist/)
 #   make native-check-jetson  cross-compile/compile-only checks of the Jetson profiles
@@ -32,7 +34,7 @@ JAVA_OPTS ?= --enable-native-access=ALL-UNNAMED
 
 SOURCES := $(shell find src/main bench/src bindings/src -type f 2>/dev/null) pom.xml
 
-.PHONY: help native bindings build test unit-test bench bundle clean native-check-jetson check-bindings
+.PHONY: help native bindings build test unit-test bench bundle clean native-check-jetson check-bindings lint-ci
 
 help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -66,9 +68,14 @@ bindings:
 	  echo "bindings: NVML regenerated from $(NVML_INCLUDE)/nvml.h"; \
 	else echo "bindings: no nvml.h in NVML_INCLUDE=$(NVML_INCLUDE): NVML bindings kept as committed" >&2; fi
 
-test: native
+test: native lint-ci
 	@scripts/ensure-tools.sh maven
+	@scripts/ensure-tools.sh browser
 	@$(MVN) $(MVN_FLAGS) -Dedgebench.profile=$(PROFILE) verify
+
+lint-ci:
+	@scripts/ensure-tools.sh browser
+	@scripts/lint-ci.sh
 
 unit-test:
 	@scripts/ensure-tools.sh maven

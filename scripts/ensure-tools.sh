@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Makes sure the build tools are there: cmake, a C/C++ compiler, git, make, and (unless
-# LLAMA_CPP_SRC names a checkout) npm; with `maven` as first argument, Maven too. Missing ones
+# LLAMA_CPP_SRC names a checkout) npm; with `maven` as first argument, Maven too; with `browser`,
+# only Debian's chromium and shellcheck (compare's HTML report test, make lint-ci). Missing ones
 # are installed from Debian's packages when this runs as root with apt-get; otherwise the
 # script names what to install and fails.
 set -euo pipefail
 want=(cmake:cmake c++:g++ git:git make:make)
 [ -n "${LLAMA_CPP_SRC:-}" ] || want+=(npm:npm)
-[ "${1:-}" = maven ] && want+=(mvn:maven)
+case "${1:-}" in
+  maven) want+=(mvn:maven);;
+  # the HTML report's browser test and the workflow lint's shellcheck pass
+  browser) want=(chromium:chromium shellcheck:shellcheck);;
+esac
 missing=()
 for w in "${want[@]}"; do
   command -v "${w%%:*}" >/dev/null 2>&1 || missing+=("${w#*:}")

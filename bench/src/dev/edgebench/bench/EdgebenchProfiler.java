@@ -52,6 +52,7 @@ import java.util.Map;
 public final class EdgebenchProfiler implements InternalProfiler {
     private static final double[] ITL_PERCENTILES = {50, 90, 95, 99, 99.9, 100};
     private static final double[] TTFT_PERCENTILES = {50, 95, 99};
+    private static final long PID = ProcessHandle.current().pid();
 
     private Histogram itlRecycle;
     private Histogram ttftRecycle;
@@ -81,6 +82,8 @@ public final class EdgebenchProfiler implements InternalProfiler {
         Map<String, Object> sample = new LinkedHashMap<>();
         sample.put("iteration", iteration);
         sample.put("warmup", warmup);
+        // which fork measured it: compare resamples forks as well as samples (fork-to-fork variance)
+        sample.put("pid", PID);
         if (t.prefillTokens() > 0 && t.prefillNs() > 0) {
             double tokS = t.prefillTokens() * 1e9 / t.prefillNs();
             double ms = t.prefillNs() / 1e6 / Math.max(1, prefill.getTotalCount());

@@ -13,7 +13,9 @@ import java.util.Locale;
  *   facts    MODEL                                                    a model's size and roofline facts
  *   catalog                                                           the named architectures
  *   kernels  [--model M] ...                                          per-kernel suite, table by share
- *   compare  BASELINE CURRENT ...                                     statistical comparison
+ *   compare  BASELINE CURRENT ...                                     statistical comparison, exit 1 on regression
+ *   baseline update RUN | show [PLATFORM]                             stored baselines per platform
+ *   ab       --a BUILD --b BUILD [run options]                        interleaved A/B of two engine builds, then compare
  *   (anything else)                                                   JMH's own command line
  * </pre>
  */
@@ -32,6 +34,9 @@ public final class Main {
                 case "facts" -> ModelCommands.facts(rest);
                 case "catalog" -> ModelCommands.catalog(rest);
                 case "telemetry" -> TelemetryCommand.run(rest);
+                case "compare" -> CompareCommand.run(rest);
+                case "baseline" -> BaselineCommand.run(rest);
+                case "ab" -> AbCommand.run(rest);
                 case "help", "--help", "-help" -> {
                     System.out.println(usage());
                     yield 0;
@@ -78,6 +83,9 @@ public final class Main {
                   java -jar target/benchmarks.jar catalog
                   java -jar target/benchmarks.jar telemetry [--samples N] [--period-ms P]
                   java -jar target/benchmarks.jar parity [--model M] [--rounds N] [--reps N]
+                  java -jar target/benchmarks.jar compare BASELINE CURRENT [--threshold 5%] [--out DIR]   (exit 1: regression, 2: bad input)
+                  java -jar target/benchmarks.jar baseline update RUN_FOLDER [--platform NAME] | baseline show [PLATFORM]
+                  java -jar target/benchmarks.jar ab --a native/build/cpu --b native/build/cpu-avx512 [--rounds N] [run options]
                   java -jar target/benchmarks.jar [JMH options]      (plain JMH: -l lists benchmarks, -h its help)
                 """;
     }

@@ -115,40 +115,15 @@ final class RunCommand {
         }
 
         // models first: forging is the long step before measuring
-        List<Map<String, Object>> modelInfo = new ArrayList<>();
+        List<Map<String, Object>> modelInfo;
         try {
-            for (Models.Ref r : refs) {
-                Path file = Models.resolve(r, new LlamaQuantizer(), s -> System.err.println(s));
-                ModelFacts f = ModelFacts.of(file);
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("ref", r.toString());
-                m.put("path", file.toString());
-                System.err.println("run: hashing " + file.getFileName());
-                m.put("sha256", sha256(file));
-                Map<String, Object> facts = f.toMap();
-                facts.put("kvBytesPerToken", f.kvBytesPerToken(GgmlType.parse(a.cacheType)));
-                m.put("facts", facts);
-                modelInfo.add(m);
-            }
+            modelInfo = modelInfo(a, refs);
         } catch (IllegalArgumentException | ModelForge.ForgeException | GgufFormatException | IOException e) {
             System.err.println("run: " + e.getMessage());
             return 2;
         }
 
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("schema", RunAssembler.SCHEMA);
-        header.put("runId", runId);
-        header.put("startedAt", Instant.now().toString());
-        header.put("command", "run " + String.join(" ", argv));
-        Map<String, Object> preset = new LinkedHashMap<>();
-        preset.put("name", a.preset.name());
-        preset.put("description", a.preset.description());
-        preset.put("warmups", warmups(a));
-        preset.put("samples", samples(a));
-        preset.put("forks", forks(a));
-        preset.put("overridden", overrides(a));
-        header.put("preset", preset);
-        header.put("environment", Environment.capture());
+        Map<String, Object> header = header(a, "run " + String.join(" ", argv), runId, modelInfo, plan);
         LlamaStepEngine engine = new LlamaStepEngine();
         try {
             header.put("engine", engine.describe());
@@ -158,8 +133,6 @@ final class RunCommand {
         } finally {
             engine.close();
         }
-        header.put("models", modelInfo);
-        header.put("plan", plan);
         String fit = gpuFit(header, modelInfo, a);
         if (fit != null) {
             System.err.println("run: " + fit);
@@ -184,7 +157,7 @@ final class RunCommand {
         for (String bench : benchmarks(a)) {
             try {
                 ChainedOptionsBuilder ob = options(a, bench, runDir);
-                new Runner(ob.build()).run();
+                runJmh(ob.build(), "run", "the " + bench + " benchmarks");
             } catch (RunnerException e) {
                 System.err.println("run: JMH could not run the " + bench + " benchmarks: " + e.getMessage());
                 for (Map<String, Object> p : plan) {
@@ -207,6 +180,85 @@ final class RunCommand {
             return rc;
         }
         return 1;
+    }
+
+    /** Resolves (forging when missing) and describes every model: ref, path, sha256, facts. */
+    static List<Map<String, Object>> modelInfo(Args a, List<Models.Ref> refs)
+            throws ModelForge.ForgeException, GgufFormatException, IOException {
+        List<Map<String, Object>> modelInfo = new ArrayList<>();
+        for (Models.Ref r : refs) {
+            Path file = Models.resolve(r, new LlamaQuantizer(), s -> System.err.println(s));
+            ModelFacts f = ModelFacts.of(file);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ref", r.toString());
+            m.put("path", file.toString());
+            System.err.println("run: hashing " + file.getFileName());
+            m.put("sha256", sha256(file));
+            Map<String, Object> facts = f.toMap();
+            facts.put("kvBytesPerToken", f.kvBytesPerToken(GgmlType.parse(a.cacheType)));
+            m.put("facts", facts);
+            modelInfo.add(m);
+        }
+        return modelInfo;
+    }
+
+    /**
+     * The run-level fields written at the start (everything but the engine, which the caller
+     * adds): schema, id, command, preset, environment, models, plan. The keys keep run.json's order.
+     */
+    static Map<String, Object> header(Args a, String command, String runId, List<Map<String, Object>> modelInfo,
+                                      List<Map<String, Object>> plan) {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("schema", RunAssembler.SCHEMA);
+        header.put("runId", runId);
+        header.put("startedAt", Instant.now().toString());
+        header.put("command", command);
+        Map<String, Object> preset = new LinkedHashMap<>();
+        preset.put("name", a.preset.name());
+        preset.put("description", a.preset.description());
+        preset.put("warmups", warmups(a));
+        preset.put("samples", samples(a));
+        preset.put("forks", forks(a));
+        preset.put("overridden", overrides(a));
+        header.put("preset", preset);
+        header.put("environment", Environment.capture());
+        header.put("engine", null);
+        header.put("models", modelInfo);
+        header.put("plan", plan);
+        return header;
+    }
+
+    /** How long a run waits for another JMH run on this machine to finish before giving up. */
+    static final long LOCK_WAIT_MS = 30 * 60_000L;
+
+    /**
+     * Runs JMH. When another JMH run holds the machine's JMH lock ({@code /tmp/jmh.lock}), waits
+     * for it (up to {@link #LOCK_WAIT_MS}) rather than failing: two runs measuring at once would
+     * disturb each other's numbers.
+     */
+    static void runJmh(org.openjdk.jmh.runner.options.Options options, String who, String what) throws RunnerException {
+        long deadline = System.currentTimeMillis() + LOCK_WAIT_MS;
+        boolean told = false;
+        while (true) {
+            try {
+                new Runner(options).run();
+                return;
+            } catch (RunnerException e) {
+                if (!String.valueOf(e.getMessage()).contains("JMH lock") || System.currentTimeMillis() >= deadline) {
+                    throw e;
+                }
+                if (!told) {
+                    System.err.println(who + ": another JMH run holds this machine's JMH lock; waiting for it before " + what);
+                    told = true;
+                }
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Compute buffers and runtime overhead on the GPU beyond weights and KV cache, bytes (a conservative allowance). */
@@ -284,6 +336,16 @@ final class RunCommand {
     }
 
     static ChainedOptionsBuilder options(Args a, String bench, Path runDir) throws CommandLineOptionException {
+        return options(a, bench, runDir, null, "jmh-" + bench + ".json");
+    }
+
+    /**
+     * @param nativeLib  the engine library folder the forks load ({@code edgebench.native.lib}), or
+     *                   null for this JVM's setting
+     * @param resultFile JMH's JSON result file name inside the run folder
+     */
+    static ChainedOptionsBuilder options(Args a, String bench, Path runDir, Path nativeLib, String resultFile)
+            throws CommandLineOptionException {
         CommandLineOptions parent = new CommandLineOptions(a.jmhArgs.toArray(String[]::new));
         ChainedOptionsBuilder ob = new OptionsBuilder().parent(parent)
                 .include("^" + java.util.regex.Pattern.quote(Preset.benchmarkClass(bench) + ".") + METHOD.get(bench) + "$")
@@ -293,8 +355,8 @@ final class RunCommand {
                 .shouldFailOnError(false)
                 .addProfiler(dev.edgebench.bench.EdgebenchProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
-                .result(runDir.resolve("jmh-" + bench + ".json").toString())
-                .jvmArgsAppend(forkJvmArgs(runDir).toArray(String[]::new));
+                .result(runDir.resolve(resultFile).toString())
+                .jvmArgsAppend(forkJvmArgs(runDir, nativeLib).toArray(String[]::new));
         if (a.telemetry) {
             ob.addProfiler(dev.edgebench.bench.TelemetryProfiler.class);
         }
@@ -307,13 +369,18 @@ final class RunCommand {
 
     /** System properties the forks need: where to write, where the engine and models are. */
     static List<String> forkJvmArgs(Path runDir) {
+        return forkJvmArgs(runDir, null);
+    }
+
+    /** The same, with the forks' engine library folder set to {@code nativeLib} when it is not null. */
+    static List<String> forkJvmArgs(Path runDir, Path nativeLib) {
         List<String> args = new ArrayList<>();
         args.add("--enable-native-access=ALL-UNNAMED");
         args.add("-Dedgebench.run.dir=" + runDir);
         args.add("-Dedgebench.home=" + EdgebenchHome.dir());
         for (String p : List.of("edgebench.native.lib", "edgebench.native.dir", "edgebench.profile", "edgebench.models",
                 "edgebench.native.log")) {
-            String v = System.getProperty(p);
+            String v = p.equals("edgebench.native.lib") && nativeLib != null ? nativeLib.toString() : System.getProperty(p);
             if (v != null) {
                 args.add("-D" + p + "=" + v);
             }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The machine a run measured: host, CPU, memory, OS, JVM and NVIDIA GPUs (through
- * {@code nvidia-smi} when present). Read once per run, on the host JVM. Missing facts are
+ * The machine a run measured: host, CPU, memory, OS, JVM, NVIDIA GPUs (through
+ * {@code nvidia-smi} when present) and the power state (Jetson power mode, CPU governor, GPU clocks). Read once per run, on the host JVM. Missing facts are
  * recorded as absent, never guessed.
  */
 public final class Environment {
@@ -42,7 +42,40 @@ public final class Environment {
         jvm.put("inputArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
         env.put("jvm", jvm);
         env.put("gpus", nvidiaGpus());
+        env.put("power", power());
         return env;
+    }
+
+    /**
+     * The power and clock state that changes results without changing the hardware: the Jetson
+     * power mode ({@code nvpmodel -q}), the CPU frequency governor and limits, and the GPUs'
+     * persistence mode and application clocks. Absent facts are left out.
+     */
+    static Map<String, Object> power() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        for (String l : run("nvpmodel", "-q")) {
+            if (l.startsWith("NV Power Mode:")) {
+                p.put("nvpmodel", l.substring(14).strip());
+            }
+        }
+        String gov = readFirstLine(Path.of("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+        if (gov != null) {
+            p.put("cpuGovernor", gov);
+        }
+        String max = readFirstLine(Path.of("/sys/devices/system/cpu/cpu0/cpufreq/scaling_max_freq"));
+        if (max != null) {
+            p.put("cpuMaxKHz", max);
+        }
+        String min = readFirstLine(Path.of("/sys/devices/system/cpu/cpu0/cpufreq/scaling_min_freq"));
+        if (min != null) {
+            p.put("cpuMinKHz", min);
+        }
+        List<String> g = run("nvidia-smi", "--query-gpu=persistence_mode,clocks.applications.graphics,clocks.applications.memory",
+                "--format=csv,noheader,nounits");
+        for (int i = 0; i < g.size(); i++) {
+            p.put("gpu" + i + "PersistenceModeAndAppClocksMHz", g.get(i).strip());
+        }
+        return p;
     }
 
     static String hostname() {

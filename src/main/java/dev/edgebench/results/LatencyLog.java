@@ -7,7 +7,9 @@ import org.HdrHistogram.HistogramLogReader;
 import java.io.FileNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,10 +29,22 @@ public final class LatencyLog {
      * @throws IllegalArgumentException when the file is missing or not an hlog
      */
     public static Map<String, Histogram> read(Path hlog) {
+        Map<String, Histogram> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Histogram>> e : readIntervals(hlog).entrySet()) {
+            out.put(e.getKey(), merge(e.getValue()));
+        }
+        return out;
+    }
+
+    /**
+     * @return each tag's interval histograms (one per measured iteration), in file order
+     * @throws IllegalArgumentException when the file is missing or not an hlog
+     */
+    public static Map<String, List<Histogram>> readIntervals(Path hlog) {
         if (!Files.isRegularFile(hlog)) {
             throw new IllegalArgumentException("latency log not found: " + hlog);
         }
-        Map<String, Histogram> out = new LinkedHashMap<>();
+        Map<String, List<Histogram>> out = new LinkedHashMap<>();
         try {
             HistogramLogReader r = new HistogramLogReader(hlog.toFile());
             EncodableHistogram e;
@@ -39,8 +53,7 @@ public final class LatencyLog {
                     continue;
                 }
                 String tag = h.getTag() == null ? "untagged" : h.getTag();
-                out.computeIfAbsent(tag, k -> new Histogram(h.getLowestDiscernibleValue(), h.getHighestTrackableValue(),
-                        h.getNumberOfSignificantValueDigits())).add(h);
+                out.computeIfAbsent(tag, k -> new ArrayList<>()).add(h);
             }
         } catch (FileNotFoundException ex) {
             throw new IllegalArgumentException("latency log not found: " + hlog, ex);
@@ -48,6 +61,17 @@ public final class LatencyLog {
             throw new IllegalArgumentException("not a readable HdrHistogram log: " + hlog + " (" + ex.getMessage() + ")", ex);
         }
         return out;
+    }
+
+    /** @return one histogram holding every value of the given ones (none: an empty histogram) */
+    public static Histogram merge(List<Histogram> intervals) {
+        if (intervals.isEmpty()) {
+            return new Histogram(3);
+        }
+        Histogram f = intervals.get(0);
+        Histogram m = new Histogram(f.getLowestDiscernibleValue(), f.getHighestTrackableValue(), f.getNumberOfSignificantValueDigits());
+        intervals.forEach(m::add);
+        return m;
     }
 
     /** @return count, mean and percentiles in µs of a histogram of ns values */

@@ -140,9 +140,10 @@ public final class RunAssembler {
         b.put("warmups", warmups);
 
         Map<String, Object> metrics = new LinkedHashMap<>();
+        Map<Object, Integer> forkIndex = new LinkedHashMap<>();
         for (MetricDef d : METRICS) {
-            double[] v = measured.stream().filter(s -> s.get(d.sampleKey()) instanceof Number)
-                    .mapToDouble(s -> ((Number) s.get(d.sampleKey())).doubleValue() * d.scale()).toArray();
+            List<Map<String, Object>> with = measured.stream().filter(s -> s.get(d.sampleKey()) instanceof Number).toList();
+            double[] v = with.stream().mapToDouble(s -> ((Number) s.get(d.sampleKey())).doubleValue() * d.scale()).toArray();
             if (v.length == 0) {
                 continue;
             }
@@ -151,6 +152,10 @@ public final class RunAssembler {
             m.put("higherIsBetter", d.higherIsBetter());
             m.put("values", v);
             m.put("stats", Stats.of(v).toMap());
+            // the fork (0, 1, ... in order of appearance) of each value, when the forks said who they were
+            if (with.stream().allMatch(s -> s.get("pid") != null)) {
+                m.put("forks", with.stream().mapToInt(s -> forkIndex.computeIfAbsent(s.get("pid"), k -> forkIndex.size())).toArray());
+            }
             metrics.put(d.name(), m);
         }
         b.put("metrics", metrics);

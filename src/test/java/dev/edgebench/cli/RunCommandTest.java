@@ -122,4 +122,14 @@ class RunCommandTest {
         RunCommand.Args cpuOnly = RunCommand.parse(new String[]{"--model", "Llama-3.1-8B:F16", "--ngl", "0"});
         assertEquals(null, RunCommand.gpuFit(Map.of("engine", engine), models, cpuOnly));
     }
+
+    /** ab's hook: the forks of one side load that side's engine build, whatever this JVM was given. */
+    @Test
+    void forksCanBeGivenTheirOwnEngineBuild() {
+        java.nio.file.Path run = java.nio.file.Path.of("/tmp/run");
+        List<String> own = RunCommand.forkJvmArgs(run, java.nio.file.Path.of("/builds/cpu-avx512/lib"));
+        assertTrue(own.contains("-Dedgebench.native.lib=/builds/cpu-avx512/lib"), own::toString);
+        assertEquals(1, own.stream().filter(x -> x.startsWith("-Dedgebench.native.lib=")).count());
+        assertTrue(RunCommand.forkJvmArgs(run).stream().noneMatch(x -> x.equals("-Dedgebench.native.lib=/builds/cpu-avx512/lib")));
+    }
 }
