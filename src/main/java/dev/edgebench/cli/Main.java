@@ -29,6 +29,7 @@ public final class Main {
                 case "forge" -> ModelCommands.forge(rest);
                 case "facts" -> ModelCommands.facts(rest);
                 case "catalog" -> ModelCommands.catalog(rest);
+                case "kernels" -> KernelCommand.run(rest);
                 case "help", "--help", "-help" -> {
                     System.out.println(usage());
                     yield 0;
@@ -50,6 +51,7 @@ public final class Main {
                   java -jar target/benchmarks.jar forge NAME[:TYPE][@SEED] ...
                   java -jar target/benchmarks.jar facts NAME:TYPE|FILE.gguf
                   java -jar target/benchmarks.jar catalog
+                  java -jar target/benchmarks.jar kernels [--model NAME:TYPE|FILE.gguf] [--phase decode|prefill] ... (--help)
                   java -jar target/benchmarks.jar [JMH options]      (plain JMH: -l lists benchmarks, -h its help)
                 """;
     }
