@@ -45,6 +45,7 @@ public final class KernelProfiler implements InternalProfiler {
     }
 
     @Override
+    @SuppressWarnings("rawtypes")
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
                                                        IterationResult result) {
         List<Result> out = new ArrayList<>();

@@ -5475,6 +5475,66 @@ public class Ggml extends Ggml$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class ggml_backend_buft_get_device {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buft_get_device");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ggml_backend_dev_t ggml_backend_buft_get_device(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buft_get_device$descriptor() {
+        return ggml_backend_buft_get_device.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ggml_backend_dev_t ggml_backend_buft_get_device(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MethodHandle ggml_backend_buft_get_device$handle() {
+        return ggml_backend_buft_get_device.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ggml_backend_dev_t ggml_backend_buft_get_device(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_get_device$address() {
+        return ggml_backend_buft_get_device.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ggml_backend_dev_t ggml_backend_buft_get_device(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_get_device(MemorySegment buft) {
+        var mh$ = ggml_backend_buft_get_device.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buft_get_device", buft);
+            }
+            return (MemorySegment)mh$.invokeExact(buft);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int GGML_BACKEND_BUFFER_USAGE_ANY = (int)0L;
     /**
      * {@snippet lang=c :
@@ -6864,6 +6924,66 @@ public class Ggml extends Ggml$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("ggml_backend_dev_buffer_type", device);
+            }
+            return (MemorySegment)mh$.invokeExact(device);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_dev_host_buffer_type {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_dev_host_buffer_type");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_host_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_dev_host_buffer_type$descriptor() {
+        return ggml_backend_dev_host_buffer_type.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_host_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MethodHandle ggml_backend_dev_host_buffer_type$handle() {
+        return ggml_backend_dev_host_buffer_type.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_host_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MemorySegment ggml_backend_dev_host_buffer_type$address() {
+        return ggml_backend_dev_host_buffer_type.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_host_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MemorySegment ggml_backend_dev_host_buffer_type(MemorySegment device) {
+        var mh$ = ggml_backend_dev_host_buffer_type.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_dev_host_buffer_type", device);
             }
             return (MemorySegment)mh$.invokeExact(device);
         } catch (Error | RuntimeException ex) {

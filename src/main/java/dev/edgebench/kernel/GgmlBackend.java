@@ -135,12 +135,6 @@ public final class GgmlBackend implements AutoCloseable {
         return Ggml.ggml_backend_supports_op(handle(), node);
     }
 
-    /** @return whether the device could run the node ({@code ggml_backend_dev_supports_op}) */
-    boolean deviceSupportsOp(MemorySegment node) {
-        handle();
-        return Ggml.ggml_backend_dev_supports_op(device, node);
-    }
-
     /**
      * Computes a graph ({@code ggml_backend_graph_compute}, which waits for the device).
      *
@@ -161,31 +155,55 @@ public final class GgmlBackend implements AutoCloseable {
     }
 
     /**
-     * The device's extra weight buffer types, in llama.cpp's order of preference (on the CPU: the
-     * repacking buffer that lays quantized weights out for the SIMD kernels, AMX, ...; none on GPUs).
+     * The buffer types llama.cpp tries for a model weight on this device, in its order
+     * (llama_model's make_cpu_buft_list / make_gpu_buft_list): on the CPU, accelerator buffer
+     * types, then the first GPU's host (pinned) buffer type when the build has a GPU, then the CPU's
+     * extra buffer types (the repacking buffer that lays quantized weights out for the SIMD
+     * kernels, AMX, ...), then the CPU's own; on a GPU, its own buffer type.
      */
-    List<MemorySegment> extraBufferTypes() {
+    List<MemorySegment> engineWeightBufferTypes() {
         handle();
         List<MemorySegment> out = new ArrayList<>();
+        if (!cpu) {
+            out.add(Ggml.ggml_backend_dev_buffer_type(device));
+            return out;
+        }
+        long n = Ggml.ggml_backend_dev_count();
+        MemorySegment cpuBuft = Ggml.ggml_backend_dev_buffer_type(device);
+        for (long i = 0; i < n; i++) {
+            MemorySegment d = Ggml.ggml_backend_dev_get(i);
+            if (Ggml.ggml_backend_dev_type(d) == Ggml.GGML_BACKEND_DEVICE_TYPE_ACCEL()) {
+                MemorySegment b = Ggml.ggml_backend_dev_buffer_type(d);
+                if (b.address() != cpuBuft.address()) {
+                    out.add(b);
+                }
+            }
+        }
+        for (long i = 0; i < n; i++) {
+            MemorySegment d = Ggml.ggml_backend_dev_get(i);
+            int t = Ggml.ggml_backend_dev_type(d);
+            if (t == Ggml.GGML_BACKEND_DEVICE_TYPE_GPU() || t == Ggml.GGML_BACKEND_DEVICE_TYPE_IGPU()) {
+                MemorySegment host = Ggml.ggml_backend_dev_host_buffer_type(d);
+                if (host.address() != 0) {
+                    out.add(host);
+                }
+                break;
+            }
+        }
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment fn = Ggml.ggml_backend_reg_get_proc_address(Ggml.ggml_backend_dev_backend_reg(device),
                     tmp.allocateFrom("ggml_backend_dev_get_extra_bufts"));
-            if (fn == null || fn.address() == 0) {
-                return out;
-            }
-            MemorySegment list = ggml_backend_dev_get_extra_bufts_t.invoke(fn, device);
-            if (list == null || list.address() == 0) {
-                return out;
-            }
-            MemorySegment arr = list.reinterpret(8L * 64);
-            for (int i = 0; i < 64; i++) {
-                MemorySegment b = arr.getAtIndex(ValueLayout.ADDRESS, i);
-                if (b.address() == 0) {
-                    break;
+            if (fn != null && fn.address() != 0) {
+                MemorySegment list = ggml_backend_dev_get_extra_bufts_t.invoke(fn, device);
+                if (list != null && list.address() != 0) {
+                    MemorySegment arr = list.reinterpret(8L * 64);
+                    for (int i = 0; i < 64 && arr.getAtIndex(ValueLayout.ADDRESS, i).address() != 0; i++) {
+                        out.add(arr.getAtIndex(ValueLayout.ADDRESS, i));
+                    }
                 }
-                out.add(b);
             }
         }
+        out.add(cpuBuft);
         return out;
     }
 

@@ -39,9 +39,12 @@ public final class KernelGraph implements AutoCloseable {
         /** The device's default buffer type, as test-backend-ops allocates. */
         DEVICE,
         /**
-         * The buffer type llama.cpp gives model weights: on the CPU the first extra buffer type
-         * that supports the op (the repacking buffer: Q4_0, Q4_K, IQ4_NL, ... laid out for the
-         * SIMD kernels), else the default; on a GPU the default.
+         * The buffer type llama.cpp gives a model weight: the first of its candidates
+         * ({@link GgmlBackend#engineWeightBufferTypes()}) with which the device supports the op.
+         * On a CPU-only build that is the repacking buffer for Q4_0, Q4_K, IQ4_NL, ... (laid out
+         * for the SIMD kernels) and the plain CPU buffer otherwise; on a GPU build's CPU, the GPU's
+         * pinned host buffer (llama.cpp prefers it, so CPU weights are not repacked there); on a GPU,
+         * the GPU's own.
          */
         ENGINE;
 
@@ -221,9 +224,9 @@ public final class KernelGraph implements AutoCloseable {
                 }
             }
             if (w.address() != 0) {
-                for (MemorySegment extra : backend.extraBufferTypes()) {
-                    if (weightBufferSupports(backend, extra, w, node)) {
-                        buft = extra;
+                for (MemorySegment candidate : backend.engineWeightBufferTypes()) {
+                    if (weightBufferSupports(candidate, w, node)) {
+                        buft = candidate;
                         break;
                     }
                 }
@@ -246,15 +249,19 @@ public final class KernelGraph implements AutoCloseable {
         return name;
     }
 
-    /** llama.cpp's weight_buft_supported: ask the device with the weight placed in an empty buffer of that type. */
-    private static boolean weightBufferSupports(GgmlBackend backend, MemorySegment buft, MemorySegment weight, MemorySegment node) {
+    /**
+     * llama.cpp's weight_buft_supported: the weight placed in an empty buffer of that type, the
+     * buffer type's own device asked whether it runs the op.
+     */
+    private static boolean weightBufferSupports(MemorySegment buft, MemorySegment weight, MemorySegment node) {
+        MemorySegment dev = Ggml.ggml_backend_buft_get_device(buft);
         MemorySegment dummy = Ggml.ggml_backend_buft_alloc_buffer(buft, 0);
-        if (dummy.address() == 0) {
+        if (dev.address() == 0 || dummy.address() == 0) {
             return false;
         }
         try {
             ggml_tensor.buffer(weight, dummy);
-            return backend.deviceSupportsOp(node);
+            return Ggml.ggml_backend_dev_supports_op(dev, node);
         } finally {
             ggml_tensor.buffer(weight, MemorySegment.NULL);
             Ggml.ggml_backend_buffer_free(dummy);
@@ -285,7 +292,8 @@ public final class KernelGraph implements AutoCloseable {
     private static boolean[] rotatedSources(KernelSpec spec) {
         boolean[] r = new boolean[spec.sources().size()];
         switch (spec.kind()) {
-            case MUL_MAT, GET_ROWS -> r[0] = true;
+            case MUL_MAT -> r[0] = true;
+            case GET_ROWS -> r[0] = isWeight(spec, 0);
             case FLASH_ATTN_EXT -> {
                 r[1] = true;
                 r[2] = true;
@@ -296,9 +304,15 @@ public final class KernelGraph implements AutoCloseable {
         return r;
     }
 
-    /** Weight sources: the matrix of a product, the table of a row lookup. */
+    /**
+     * Weight sources: the matrix of a product (2-D; 3-D matrices are KV cache views), the table
+     * of a row lookup unless it is f32 (then it is an activation, as the last layer's row pick).
+     */
     private static boolean isWeight(KernelSpec spec, int source) {
-        return source == 0 && (spec.kind() == OpKind.MUL_MAT || spec.kind() == OpKind.GET_ROWS) && spec.src(0).ne().length <= 2;
+        if (source != 0 || spec.src(0).ne().length > 2) {
+            return false;
+        }
+        return spec.kind() == OpKind.MUL_MAT || (spec.kind() == OpKind.GET_ROWS && spec.src(0).type() != GgmlType.F32);
     }
 
     private static MemorySegment op(MemorySegment ctx, KernelSpec spec, MemorySegment[] s) {

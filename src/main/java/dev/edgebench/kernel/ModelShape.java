@@ -8,7 +8,6 @@ import dev.edgebench.model.GgufTensorInfo;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -196,10 +195,5 @@ public record ModelShape(String name, String arch, int nEmbd, int nLayer, int nH
             }
         }
         return m;
-    }
-
-    /** @return layer tensors' suffixes of layer 0, for error messages */
-    List<String> layerSuffixes() {
-        return tensors.keySet().stream().filter(n -> n.startsWith("blk.0.")).map(n -> n.substring(6)).toList();
     }
 }

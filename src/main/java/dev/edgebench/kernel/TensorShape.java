@@ -3,7 +3,6 @@ package dev.edgebench.kernel;
 import dev.edgebench.model.GgmlType;
 
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * The element type and dimensions of one ggml tensor, written {@code type[ne0xne1x...]} (for
@@ -128,10 +127,5 @@ public record TensorShape(GgmlType type, long[] ne) {
             sb.append(ne[i]);
         }
         return sb.append(']').toString();
-    }
-
-    /** @return a lower-case form for matching, e.g. in filters */
-    String key() {
-        return toString().toLowerCase(Locale.ROOT);
     }
 }
