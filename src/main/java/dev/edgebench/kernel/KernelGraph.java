@@ -62,7 +62,8 @@ public final class KernelGraph implements AutoCloseable {
     /**
      * How to build.
      *
-     * @param copies     op nodes per graph; 0 = sized like test-backend-ops
+     * @param copies     op nodes per graph; 0 = sized like test-backend-ops; at most what the graph
+     *                   holds ({@link #GRAPH_NODES} less the nodes the op itself adds)
      * @param placement  where weights live
      * @param coldBytes  0: every copy reads the same inputs (test-backend-ops; weights stay in
      *                   cache when they fit); &gt; 0: copies rotate over as many distinct weight (and
@@ -72,8 +73,8 @@ public final class KernelGraph implements AutoCloseable {
      */
     public record Options(int copies, Placement placement, long coldBytes, long seed) {
         public Options {
-            if (copies < 0 || copies > GRAPH_NODES - 64) {
-                throw new IllegalArgumentException("copies must be 0 (auto) or 1.." + (GRAPH_NODES - 64) + ", was " + copies);
+            if (copies < 0 || copies > GRAPH_NODES) {
+                throw new IllegalArgumentException("copies must be 0 (auto) or 1.." + GRAPH_NODES + ", was " + copies);
             }
             if (coldBytes < 0) {
                 throw new IllegalArgumentException("coldBytes must be >= 0, was " + coldBytes);
