@@ -162,7 +162,7 @@ public final class KernelGraph implements AutoCloseable {
         if (options.coldBytes() > 0 && rotatedBytes > 0) {
             variants = (int) Math.min(copies, Math.max(1, (options.coldBytes() + rotatedBytes - 1) / rotatedBytes));
         }
-        int nTensors = variants * (spec.sources().size() + 3) + 16;
+        int nTensors = variants * (3 * spec.sources().size() + 3) + 16;
         MemorySegment ctxW = newContext(nTensors, false);
         MemorySegment ctxD = newContext(nTensors, true);
         List<MemorySegment> buffers = new ArrayList<>();
@@ -171,15 +171,26 @@ public final class KernelGraph implements AutoCloseable {
             MemorySegment[] shared = new MemorySegment[spec.sources().size()];
             for (int i = 0; i < spec.sources().size(); i++) {
                 if (!rotated[i]) {
-                    shared[i] = newTensor(isWeight(spec, i) ? ctxW : ctxD, spec.src(i));
+                    shared[i] = newTensor(isWeight(spec, i) ? ctxW : ctxD, storage(spec, i));
                 }
             }
             MemorySegment[] nodes = new MemorySegment[variants];
+            MemorySegment[] sharedArgs = new MemorySegment[spec.sources().size()];
             for (int v = 0; v < variants; v++) {
+                MemorySegment[] args = new MemorySegment[spec.sources().size()];
                 for (int i = 0; i < spec.sources().size(); i++) {
-                    src[v][i] = rotated[i] ? newTensor(isWeight(spec, i) ? ctxW : ctxD, spec.src(i)) : shared[i];
+                    if (rotated[i]) {
+                        src[v][i] = newTensor(isWeight(spec, i) ? ctxW : ctxD, storage(spec, i));
+                        args[i] = argument(ctxD, spec, i, src[v][i]);
+                    } else {
+                        src[v][i] = shared[i];
+                        if (sharedArgs[i] == null) {
+                            sharedArgs[i] = argument(ctxD, spec, i, shared[i]);
+                        }
+                        args[i] = sharedArgs[i];
+                    }
                 }
-                nodes[v] = op(ctxD, spec, src[v]);
+                nodes[v] = op(ctxD, spec, args);
             }
             MemorySegment graph = Ggml.ggml_new_graph_custom(ctxD, GRAPH_NODES, false);
             for (MemorySegment n : nodes) {
@@ -284,6 +295,52 @@ public final class KernelGraph implements AutoCloseable {
         }
     }
 
+    /**
+     * Attention sources are laid out as llama.cpp lays them out: K (and V under flash attention)
+     * as per-head views of a cache tensor [dim x heads, cells], Q as a permutation of the
+     * projection's [dim, heads, tokens]. Every other source is a contiguous tensor of its shape.
+     */
+    private enum Layout { PLAIN, KV_CACHE, PERMUTED_Q }
+
+    private static Layout layout(KernelSpec spec, int i) {
+        boolean fa = spec.kind() == OpKind.FLASH_ATTN_EXT;
+        boolean kq = spec.kind() == OpKind.MUL_MAT && "kq".equals(spec.params().get("attn"));
+        if ((fa && (i == 1 || i == 2)) || (kq && i == 0)) {
+            return Layout.KV_CACHE;
+        }
+        if ((fa && i == 0) || (kq && i == 1)) {
+            return Layout.PERMUTED_Q;
+        }
+        return Layout.PLAIN;
+    }
+
+    /** The shape of the tensor that holds a source's data (same elements, the stored order). */
+    private static TensorShape storage(KernelSpec spec, int i) {
+        TensorShape s = spec.src(i);
+        return switch (layout(spec, i)) {
+            case PLAIN -> s;
+            case KV_CACHE -> TensorShape.of(s.type(), s.dim(0) * s.dim(2), s.dim(1));
+            case PERMUTED_Q -> TensorShape.of(s.type(), s.dim(0), s.dim(2), s.dim(1));
+        };
+    }
+
+    /** The tensor the op takes for a source: the stored tensor, or the view llama.cpp passes. */
+    private static MemorySegment argument(MemorySegment ctx, KernelSpec spec, int i, MemorySegment stored) {
+        TensorShape s = spec.src(i);
+        return switch (layout(spec, i)) {
+            case PLAIN -> stored;
+            case KV_CACHE -> {
+                long d = s.dim(0);
+                long cells = s.dim(1);
+                long heads = s.dim(2);
+                MemorySegment v = Ggml.ggml_view_3d(ctx, stored, d, heads, cells, Ggml.ggml_row_size(s.type().id(), d),
+                        Ggml.ggml_row_size(s.type().id(), d * heads), 0);
+                yield Ggml.ggml_permute(ctx, v, 0, 2, 1, 3);
+            }
+            case PERMUTED_Q -> Ggml.ggml_permute(ctx, stored, 0, 2, 1, 3);
+        };
+    }
+
     private static MemorySegment newTensor(MemorySegment ctx, TensorShape s) {
         long[] ne = s.ne4();
         return Ggml.ggml_new_tensor_4d(ctx, s.type().id(), ne[0], ne[1], ne[2], ne[3]);
@@ -369,7 +426,7 @@ public final class KernelGraph implements AutoCloseable {
     /** Fills every source once per distinct tensor. */
     private static void fill(KernelSpec spec, MemorySegment[][] src, long seed) {
         for (int i = 0; i < spec.sources().size(); i++) {
-            TensorShape s = spec.src(i);
+            TensorShape s = storage(spec, i);
             try (Arena tmp = Arena.ofConfined()) {
                 MemorySegment data = tmp.allocate(s.nBytes(), 64);
                 encode(spec, i, s, InputData.sourceSeed(seed, i), data);

@@ -24,8 +24,9 @@ import java.util.Map;
  * in ggml's argument order, then {@code name=value} parameters in the kind's order. The text holds
  * no commas, so that it can be a JMH {@code -p} value.
  *
- * <p>Attention inputs are contiguous tensors of the logical shape (llama.cpp reads K and V as
- * permuted views of its cache; at decode sizes the difference is below this suite's noise).
+ * <p>Attention inputs are laid out as llama.cpp passes them: K (and V under flash attention) as
+ * per-head views of a cache tensor, Q as the permuted projection (see {@link OpKind}); the
+ * shapes written are the logical ones the op sees.
  *
  * <p>Immutable; thread-safe.
  *
@@ -144,6 +145,10 @@ public record KernelSpec(OpKind kind, List<TensorShape> sources, Map<String, Str
             return switch (kind) {
                 case MUL_MAT -> {
                     TensorShape w = src(0), x = src(1);
+                    String attn = params.get("attn");
+                    if (attn != null && (!attn.equals("kq") || w.ne().length != 3 || x.ne().length != 3)) {
+                        yield "MUL_MAT attn=" + attn + ": only attn=kq, on a 3-D K view and a 3-D Q";
+                    }
                     if (w.dim(0) != x.dim(0)) {
                         yield "MUL_MAT needs equal row lengths, got " + w + " and " + x;
                     }

@@ -272,7 +272,7 @@ public final class OpInventory {
             add("v_store", OpKind.SET_ROWS, List.of(TensorShape.of(a.typeV(), 1, kvDim * nkv), f32(1, kvDim * t),
                     TensorShape.of(GgmlType.I64, kvDim * t)));
             TensorShape kq = f32(nkv, t, h);
-            add("kq", OpKind.MUL_MAT, List.of(TensorShape.of(a.typeK(), hd, nkv, hkv), f32(hd, t, h)));
+            add("kq", OpKind.MUL_MAT, List.of(TensorShape.of(a.typeK(), hd, nkv, hkv), f32(hd, t, h)), "attn", "kq");
             if (m.attnSoftcap() > 0) {
                 add("kq_softcap", OpKind.SCALE, List.of(kq), "s", KernelSpec.num(1.0 / m.attnSoftcap()));
                 add("kq_softcap", OpKind.TANH, List.of(kq));

@@ -10,8 +10,11 @@ import java.util.Locale;
  * kernel from the inventory and a node seen in a real graph name the same thing.
  */
 public enum OpKind {
-    /** {@code ggml_mul_mat(w, x)}: sources w[K x M x ...], x[K x N x ...]; out f32[M x N x ...]. */
-    MUL_MAT("MUL_MAT", 2, 2, List.of()),
+    /**
+     * {@code ggml_mul_mat(w, x)}: sources w[K x M x ...], x[K x N x ...]; out f32[M x N x ...].
+     * attn=kq marks attention's KQ product: w is a per-head view of the K cache, x the permuted Q.
+     */
+    MUL_MAT("MUL_MAT", 2, 2, List.of("attn")),
     /** {@code ggml_get_rows(table, ids)}: sources table[E x rows], ids i32[n]; out f32[E x n]. */
     GET_ROWS("GET_ROWS", 2, 2, List.of()),
     /** {@code ggml_rms_norm(x, eps)}. */
@@ -33,8 +36,9 @@ public enum OpKind {
     /** {@code ggml_set_rows(cache, src, ids)}: writes src's rows (f32) into the cache at ids (i64). */
     SET_ROWS("SET_ROWS", 3, 3, List.of()),
     /**
-     * {@code ggml_flash_attn_ext(q, k, v, mask)}: q f32[dk x tokens x heads], k[dk x nkv x kvHeads],
-     * v[dv x nkv x kvHeads], mask f16[nkv x tokens]. past = KV positions before the first query row;
+     * {@code ggml_flash_attn_ext(q, k, v, mask)}: q f32[dk x tokens x heads] (the permuted Q
+     * projection), k[dk x nkv x kvHeads] and v[dv x nkv x kvHeads] (per-head views of the KV cache,
+     * as llama.cpp passes them), mask f16[nkv x tokens]. past = KV positions before the first query row;
      * causal = 1 when row i attends past+i+1 positions (a prompt), 0 when every row attends past+1
      * (one new token of each of independent sequences, each sequence in its own KV positions);
      * window &gt; 0 caps each row at the last window positions (sliding-window layers); the mask lets

@@ -73,6 +73,67 @@ class KernelNativeTest {
         }
     }
 
+    /**
+     * Flash attention over K/V laid out as llama.cpp's cache views, against a float64 softmax
+     * attention of the same floats: each row sees exactly the positions its mask opens.
+     */
+    @Test
+    void flashAttentionOverCacheViewsMatchesAFloat64Reference() throws Exception {
+        int d = 64;
+        int tokens = 3;
+        int heads = 4;
+        int kvHeads = 2;
+        int cells = 256;
+        KernelSpec spec = KernelSpec.parse("FLASH_ATTN_EXT f32[64x3x4] f16[64x256x2] f16[64x256x2] f16[256x3] scale=0.125"
+                + " softcap=0 past=10 causal=1");
+        long seed = 11;
+        try (KernelGraph g = KernelGraph.build(cpu, spec, new KernelGraph.Options(2, KernelGraph.Placement.DEVICE, 0, seed))) {
+            g.run();
+            float[] out = g.output();
+            // stored orders: Q [d, heads, tokens]; K and V [d x kvHeads, cells]; output [d, heads, tokens]
+            float[] q = InputData.uniform(InputData.sourceSeed(seed, 0), d * heads * tokens);
+            float[] k = InputData.uniform(InputData.sourceSeed(seed, 1), d * kvHeads * cells);
+            float[] v = InputData.uniform(InputData.sourceSeed(seed, 2), d * kvHeads * cells);
+            double err = 0;
+            double ref2 = 0;
+            for (int t = 0; t < tokens; t++) {
+                long first = spec.firstAttendedPosition(t);
+                long n = spec.attendedPositions(t);
+                assertEquals(11 + t, n, "causal row " + t);
+                for (int h = 0; h < heads; h++) {
+                    int kh = h / (heads / kvHeads);
+                    double[] w = new double[(int) n];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int c = 0; c < n; c++) {
+                        double dot = 0;
+                        for (int j = 0; j < d; j++) {
+                            dot += (double) q[t * heads * d + h * d + j] * k[(int) (first + c) * kvHeads * d + kh * d + j];
+                        }
+                        w[c] = 0.125 * dot;
+                        max = Math.max(max, w[c]);
+                    }
+                    double sum = 0;
+                    for (int c = 0; c < n; c++) {
+                        w[c] = Math.exp(w[c] - max);
+                        sum += w[c];
+                    }
+                    for (int j = 0; j < d; j++) {
+                        double ref = 0;
+                        for (int c = 0; c < n; c++) {
+                            ref += w[c] / sum * v[(int) (first + c) * kvHeads * d + kh * d + j];
+                        }
+                        double diff = out[t * heads * d + h * d + j] - ref;
+                        err += diff * diff;
+                        ref2 += ref * ref;
+                    }
+                }
+            }
+            assertTrue(ref2 > 1e-3, "inputs must not be zeros");
+            // K and V are f16 (rounding 2^-11); the CPU kernel also rounds Q to f16
+            assertTrue(err / ref2 < 1e-4, "NMSE " + err / ref2);
+        }
+    }
+
     @Test
     void anUnsupportedTypeCombinationIsSkippedWithItsReason() {
         // the CPU takes a q4_0 matrix with f32 or q8_0 activations only
@@ -126,7 +187,7 @@ class KernelNativeTest {
                 "FLASH_ATTN_EXT f32[64x2x8] f16[64x256x2] f16[64x256x2] f16[256x2] scale=1 softcap=50 past=100 causal=0 window=32",
                 "SOFT_MAX f32[256x3x8] f32[256x3] scale=0.125 past=10 causal=1", "CONT f32[64x3x8] perm=0213",
                 "SWIGLU f32[512x3] f32[512x3]", "SWIGLU f32[1024x3]", "GEGLU f32[512x3] f32[512x3]",
-                "MUL_MAT f16[64x256x2] f32[64x3x8]"}) {
+                "MUL_MAT f16[64x256x2] f32[64x3x8] attn=kq", "MUL_MAT f16[256x64x2] f32[256x3x8]"}) {
             KernelSpec spec = KernelSpec.parse(s);
             try (KernelGraph g = KernelGraph.build(cpu, spec, new KernelGraph.Options(3, KernelGraph.Placement.ENGINE, 0, 3))) {
                 g.run();

@@ -127,7 +127,7 @@ class OpInventoryTest {
     void withoutFlashAttentionTheStepRunsKqSoftmaxKqv() {
         OpInventory inv = OpInventory.of(llama1b(), Phase.decode(1, 511), new AttentionConfig(false, GgmlType.F16, GgmlType.F16));
         Map<String, Integer> m = asMap(inv);
-        assertEquals(16, m.get("MUL_MAT f16[64x512x8] f32[64x1x32]"), "KQ");
+        assertEquals(16, m.get("MUL_MAT f16[64x512x8] f32[64x1x32] attn=kq"), "KQ");
         assertEquals(16, m.get("SOFT_MAX f32[512x1x32] f32[512x1] scale=0.125 past=511 causal=0"));
         assertEquals(16, m.get("MUL_MAT f16[512x64x8] f32[512x1x32]"), "KQV over the transposed V cache");
         assertEquals(16, m.get("CONT f32[64x1x32] perm=0213"));
