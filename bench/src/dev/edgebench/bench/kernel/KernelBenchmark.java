@@ -63,10 +63,11 @@ public class KernelBenchmark {
     public String placement;
 
     /**
-     * MiB of distinct weight/KV copies the op nodes rotate over (so each run reads them from
-     * memory, as in a real step); 0 = every node reads the same inputs (test-backend-ops).
+     * MiB of distinct weight/KV copies the op nodes rotate over, so each run reads them from
+     * memory, as in a real step where every layer has its own; 0 = every node reads the same
+     * inputs (test-backend-ops; weights that fit the caches then stay there).
      */
-    @Param({"0"})
+    @Param({"256"})
     public int coldMiB;
 
     /** Op nodes per graph; 0 = sized like test-backend-ops. */

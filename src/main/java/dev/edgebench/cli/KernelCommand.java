@@ -63,6 +63,13 @@ public final class KernelCommand {
     private KernelCommand() {
     }
 
+    /**
+     * Distinct weight and KV copies the suite's kernels rotate over, MiB: well beyond the last-level
+     * cache of the CPUs and the L2 of the GPUs this suite targets, so that each run reads its
+     * weights from memory as the real step does (where every layer has its own).
+     */
+    static final int DEFAULT_COLD_MIB = 256;
+
     static final String USAGE = """
             usage: kernels [--model NAME:TYPE|FILE.gguf] [--phase decode|prefill] [--batch B] [--depth D]
                            [--tokens N] [--ubatch U] [--backend CPU|CUDA0|gpu] [--threads T] [--quick|--full]
@@ -79,7 +86,8 @@ public final class KernelCommand {
               --full       the same kernels, JMH 2 forks, 2 x 1 s warm-up, 5 x 1 s; 30 engine steps
               --placement  engine (default): weights in the buffer llama.cpp uses (CPU: the repacking buffer);
                            device: the device's default buffer, as test-backend-ops
-              --cold-mib   MiB of distinct weight copies each kernel rotates over (0 = the same weights every run)
+              --cold-mib   MiB of distinct weight/KV copies each kernel rotates over, so that every run reads them from
+                           memory as a real step does (default 256; 0 = the same inputs every run, as test-backend-ops)
               --ops        only kernels whose text matches this regular expression
               --no-step    do not load the model to measure the real step
               --no-profile no node-by-node breakdown of the real step (CPU only anyway)
@@ -137,7 +145,7 @@ public final class KernelCommand {
         int threads = Runtime.getRuntime().availableProcessors();
         boolean full = false;
         String placement = "engine";
-        int coldMiB = 0;
+        int coldMiB = DEFAULT_COLD_MIB;
         boolean flash = true;
         GgmlType kv = GgmlType.F16;
         Pattern ops = null;

@@ -41,6 +41,7 @@ class KernelCommandTest {
         assertEquals(Phase.decode(1, 512), d.phase());
         assertEquals("Llama-3.2-1B:Q4_0", d.model());
         assertEquals("engine", d.placement());
+        assertEquals(KernelCommand.DEFAULT_COLD_MIB, d.coldMiB(), "weights read from memory, as in the real step");
         assertNull(KernelCommand.parse(new String[]{"--help"}));
         assertThrows(IllegalArgumentException.class, () -> KernelCommand.parse(new String[]{"--threads"}));
         assertThrows(IllegalArgumentException.class, () -> KernelCommand.parse(new String[]{"--threads", "two"}));

@@ -32,6 +32,7 @@ class KernelBenchmarkNativeTest {
                 .param("op", op)
                 .param("backend", backend)
                 .param("threads", "1")
+                .param("coldMiB", "16")
                 .forks(1)
                 .warmupIterations(1)
                 .warmupTime(TimeValue.milliseconds(100))
