@@ -82,7 +82,7 @@ public final class KernelCommand {
                            prefill: N prompt tokens (default 512) after D cached ones, in ubatches of U (default 512)
               --backend    ggml device of the build (CPU; CUDA0 ... on a CUDA build; gpu = the first GPU); default CPU
               --threads    CPU threads; default every available processor
-              --quick      (default) every kernel of the step, JMH 1 fork, 1 x 0.5 s warm-up, 3 x 0.5 s; 10 engine steps
+              --quick      (default) every kernel of the step, JMH 1 fork, 1 x 0.4 s warm-up, 5 x 0.4 s; 10 engine steps
               --full       the same kernels, JMH 2 forks, 2 x 1 s warm-up, 5 x 1 s; 30 engine steps
               --placement  engine (default): weights in the buffer llama.cpp uses (CPU: the repacking buffer);
                            device: the device's default buffer, as test-backend-ops
@@ -350,7 +350,7 @@ public final class KernelCommand {
         }).reversed());
         List<Map<String, Object>> rows = new ArrayList<>();
         out.println();
-        out.printf(Locale.ROOT, "%6s %5s %11s %6s %9s %8s %7s %6s %10s %6s  %s%n", "share", "runs", "us/op", "+-%", "ms/step",
+        out.printf(Locale.ROOT, "%6s %5s %11s %6s %9s %8s %7s %6s %10s %6s  %s%n", "share", "runs", "us/op", "sprd%", "ms/step",
                 "GFLOP/s", "GB/s", "roof%", "in-step us", "share", "kernel [roles]");
         for (OpInventory.Entry e : sorted) {
             KernelSuite.KernelResult r = results.get(e.spec().toString());
@@ -373,23 +373,31 @@ public final class KernelCommand {
                 rows.add(row);
                 continue;
             }
+            KernelSpec spec = e.spec();
             double ms = e.count() * r.usPerOp() / 1e3;
+            double gflops = spec.flops() > 0 ? spec.flops() / r.usPerOp() / 1e3 : Double.NaN;
+            double gbps = spec.bytes() / r.usPerOp() / 1e3;
+            double roofPct = roof.percent(spec, r.usPerOp());
             out.printf(Locale.ROOT, "%5.1f%% %5d %11.2f %6s %9.3f %8s %7.1f %6s %17s  %s [%s]%n", 100 * ms * 1e3 / total, e.count(),
-                    r.usPerOp(), fmt("%.1f", 100 * r.usPerOpError() / r.usPerOp()), ms, fmt("%.1f", r.gflops()), r.gbps(),
-                    fmt("%.0f", r.rooflinePct()), inStep, e.spec(), e.roles());
+                    r.usPerOp(), fmt("%.1f", 100 * r.spread()), ms, fmt("%.1f", gflops), gbps, fmt("%.0f", roofPct), inStep, spec,
+                    e.roles());
             row.put("usPerOp", r.usPerOp());
-            row.put("usPerOpError", r.usPerOpError());
+            row.put("minUsPerOp", r.minUsPerOp());
+            row.put("maxUsPerOp", r.maxUsPerOp());
+            row.put("jmhMeanUsPerOp", r.meanUsPerOp());
+            row.put("iterations", r.iterations());
             row.put("msPerStep", ms);
             row.put("share", ms * 1e3 / total);
-            row.put("gflops", r.gflops());
-            row.put("gbps", r.gbps());
-            row.put("rooflinePct", r.rooflinePct());
+            row.put("gflops", gflops);
+            row.put("gbps", gbps);
+            row.put("rooflinePct", roofPct);
             row.put("copies", r.copies());
             rows.add(row);
         }
         out.printf(Locale.ROOT, "%n%6s %5d %11s %6s %9.3f ms predicted step (sum of runs x us/op)%n", "100%",
                 entries.stream().mapToInt(OpInventory.Entry::count).sum(), "", "", total / 1e3);
-        out.println("  us/op: JMH mean over iterations; +-%: JMH 99.9% half-width; GB/s: the least bytes the op moves; roof%: roofline"
+        out.println("  us/op: median over JMH iterations (JSON: also min, max and JMH's mean); sprd%: (slowest - fastest) / median;"
+                + " GB/s: the least bytes the op moves; roof%: roofline"
                 + " time (" + (Double.isNaN(roof.bandwidthGBps()) ? "no bandwidth" : String.format(Locale.ROOT, "%.1f GB/s",
                 roof.bandwidthGBps())) + (Double.isNaN(roof.peakGflops()) ? "" : String.format(Locale.ROOT, ", %.0f GFLOP/s",
                 roof.peakGflops())) + ") over the measured time; in-step: the real step's nodes of that kernel (eval callback).");

@@ -1,5 +1,8 @@
 package dev.edgebench.cli;
 
+import dev.edgebench.kernel.Stats;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -36,7 +39,7 @@ final class KernelSuite {
      * @param iterationMs   length of each iteration
      */
     record Protocol(String name, int forks, int warmupIters, int measureIters, int iterationMs) {
-        static final Protocol QUICK = new Protocol("quick", 1, 1, 3, 500);
+        static final Protocol QUICK = new Protocol("quick", 1, 1, 5, 400);
         static final Protocol FULL = new Protocol("full", 2, 2, 5, 1000);
 
         @Override
@@ -47,19 +50,25 @@ final class KernelSuite {
     }
 
     /**
-     * One kernel's JMH result.
+     * One kernel's JMH result. The suite reads the per-iteration {@code kernel.us_per_op} values
+     * and takes their median: on a shared machine one iteration caught by another process's burst
+     * would move a mean far more than the kernel ever does.
      *
-     * @param op          the kernel (the benchmark's {@code op} parameter)
-     * @param usPerOp     microseconds per op run (mean over iterations and forks)
-     * @param usPerOpError JMH's 99.9% half-width of it (NaN with too few iterations)
-     * @param gflops      GFLOP/s, NaN when the op has no FLOP count
-     * @param gbps        GB/s
-     * @param rooflinePct percent of roofline, NaN without a bandwidth
-     * @param copies      op nodes per graph
-     * @param skip        the reason it was skipped, or null
+     * @param op           the kernel (the benchmark's {@code op} parameter)
+     * @param usPerOp      median over iterations (and forks) of microseconds per op run
+     * @param minUsPerOp   fastest iteration
+     * @param maxUsPerOp   slowest iteration
+     * @param meanUsPerOp  JMH's score: the mean over iterations
+     * @param iterations   iterations measured
+     * @param copies       op nodes per graph
+     * @param skip         the reason it was skipped, or null
      */
-    record KernelResult(String op, double usPerOp, double usPerOpError, double gflops, double gbps, double rooflinePct,
+    record KernelResult(String op, double usPerOp, double minUsPerOp, double maxUsPerOp, double meanUsPerOp, int iterations,
                         int copies, String skip) {
+        /** @return (slowest - fastest) / median, as a fraction */
+        double spread() {
+            return (maxUsPerOp - minUsPerOp) / usPerOp;
+        }
     }
 
     private KernelSuite() {
@@ -117,21 +126,30 @@ final class KernelSuite {
         return ordered;
     }
 
-    /** Reads one run's secondary results. */
+    /** Reads one run's secondary results, per iteration. */
     static KernelResult read(RunResult r) {
         String op = r.getParams().getParam("op");
         Map<String, Result> s = r.getSecondaryResults();
         Result skip = s.get("kernel.skip");
         if (skip != null) {
-            return new KernelResult(op, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, skip.extendedInfo().strip());
+            return new KernelResult(op, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, skip.extendedInfo().strip());
         }
-        Result us = s.get("kernel.us_per_op");
-        if (us == null) {
-            return new KernelResult(op, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
+        List<Double> us = new ArrayList<>();
+        for (BenchmarkResult b : r.getBenchmarkResults()) {
+            for (IterationResult it : b.getIterationResults()) {
+                Result u = it.getSecondaryResults().get("kernel.us_per_op");
+                if (u != null) {
+                    us.add(u.getScore());
+                }
+            }
+        }
+        if (us.isEmpty()) {
+            return new KernelResult(op, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0,
                     "no kernel.us_per_op result (was " + PROFILER + " attached?)");
         }
-        return new KernelResult(op, us.getScore(), us.getScoreError(), score(s, "kernel.gflops"), score(s, "kernel.gbps"),
-                score(s, "kernel.roofline_pct"), (int) score(s, "kernel.copies"), null);
+        double[] v = us.stream().mapToDouble(Double::doubleValue).toArray();
+        return new KernelResult(op, Stats.median(v), Stats.quantile(v, 0), Stats.quantile(v, 1),
+                s.get("kernel.us_per_op").getScore(), v.length, (int) score(s, "kernel.copies"), null);
     }
 
     private static double score(Map<String, Result> s, String label) {
