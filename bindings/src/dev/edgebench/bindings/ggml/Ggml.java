@@ -41,6 +41,42 @@ public class Ggml extends Ggml$shared {
     public static int GGML_ROPE_TYPE_NEOX() {
         return GGML_ROPE_TYPE_NEOX;
     }
+    private static final int GGML_STATUS_ALLOC_FAILED = (int)-2L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_status.GGML_STATUS_ALLOC_FAILED = -2
+     * }
+     */
+    public static int GGML_STATUS_ALLOC_FAILED() {
+        return GGML_STATUS_ALLOC_FAILED;
+    }
+    private static final int GGML_STATUS_FAILED = (int)-1L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_status.GGML_STATUS_FAILED = -1
+     * }
+     */
+    public static int GGML_STATUS_FAILED() {
+        return GGML_STATUS_FAILED;
+    }
+    private static final int GGML_STATUS_SUCCESS = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_status.GGML_STATUS_SUCCESS = 0
+     * }
+     */
+    public static int GGML_STATUS_SUCCESS() {
+        return GGML_STATUS_SUCCESS;
+    }
+    private static final int GGML_STATUS_ABORTED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_status.GGML_STATUS_ABORTED = 1
+     * }
+     */
+    public static int GGML_STATUS_ABORTED() {
+        return GGML_STATUS_ABORTED;
+    }
     /**
      * {@snippet lang=c :
      * typedef uint16_t ggml_fp16_t
@@ -510,6 +546,231 @@ public class Ggml extends Ggml$shared {
      */
     public static int GGML_PREC_F32() {
         return GGML_PREC_F32;
+    }
+    private static final int GGML_OP_NONE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_NONE = 0
+     * }
+     */
+    public static int GGML_OP_NONE() {
+        return GGML_OP_NONE;
+    }
+    private static final int GGML_OP_ADD = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_ADD = 2
+     * }
+     */
+    public static int GGML_OP_ADD() {
+        return GGML_OP_ADD;
+    }
+    private static final int GGML_OP_MUL = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_MUL = 7
+     * }
+     */
+    public static int GGML_OP_MUL() {
+        return GGML_OP_MUL;
+    }
+    private static final int GGML_OP_RMS_NORM = (int)25L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_RMS_NORM = 25
+     * }
+     */
+    public static int GGML_OP_RMS_NORM() {
+        return GGML_OP_RMS_NORM;
+    }
+    private static final int GGML_OP_MUL_MAT = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_MUL_MAT = 29
+     * }
+     */
+    public static int GGML_OP_MUL_MAT() {
+        return GGML_OP_MUL_MAT;
+    }
+    private static final int GGML_OP_SCALE = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_SCALE = 32
+     * }
+     */
+    public static int GGML_OP_SCALE() {
+        return GGML_OP_SCALE;
+    }
+    private static final int GGML_OP_CPY = (int)34L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_CPY = 34
+     * }
+     */
+    public static int GGML_OP_CPY() {
+        return GGML_OP_CPY;
+    }
+    private static final int GGML_OP_CONT = (int)35L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_CONT = 35
+     * }
+     */
+    public static int GGML_OP_CONT() {
+        return GGML_OP_CONT;
+    }
+    private static final int GGML_OP_RESHAPE = (int)36L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_RESHAPE = 36
+     * }
+     */
+    public static int GGML_OP_RESHAPE() {
+        return GGML_OP_RESHAPE;
+    }
+    private static final int GGML_OP_VIEW = (int)37L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_VIEW = 37
+     * }
+     */
+    public static int GGML_OP_VIEW() {
+        return GGML_OP_VIEW;
+    }
+    private static final int GGML_OP_PERMUTE = (int)38L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_PERMUTE = 38
+     * }
+     */
+    public static int GGML_OP_PERMUTE() {
+        return GGML_OP_PERMUTE;
+    }
+    private static final int GGML_OP_TRANSPOSE = (int)39L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_TRANSPOSE = 39
+     * }
+     */
+    public static int GGML_OP_TRANSPOSE() {
+        return GGML_OP_TRANSPOSE;
+    }
+    private static final int GGML_OP_GET_ROWS = (int)40L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_GET_ROWS = 40
+     * }
+     */
+    public static int GGML_OP_GET_ROWS() {
+        return GGML_OP_GET_ROWS;
+    }
+    private static final int GGML_OP_SET_ROWS = (int)42L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_SET_ROWS = 42
+     * }
+     */
+    public static int GGML_OP_SET_ROWS() {
+        return GGML_OP_SET_ROWS;
+    }
+    private static final int GGML_OP_SOFT_MAX = (int)46L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_SOFT_MAX = 46
+     * }
+     */
+    public static int GGML_OP_SOFT_MAX() {
+        return GGML_OP_SOFT_MAX;
+    }
+    private static final int GGML_OP_ROPE = (int)48L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_ROPE = 48
+     * }
+     */
+    public static int GGML_OP_ROPE() {
+        return GGML_OP_ROPE;
+    }
+    private static final int GGML_OP_FLASH_ATTN_EXT = (int)74L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_FLASH_ATTN_EXT = 74
+     * }
+     */
+    public static int GGML_OP_FLASH_ATTN_EXT() {
+        return GGML_OP_FLASH_ATTN_EXT;
+    }
+    private static final int GGML_OP_UNARY = (int)91L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_UNARY = 91
+     * }
+     */
+    public static int GGML_OP_UNARY() {
+        return GGML_OP_UNARY;
+    }
+    private static final int GGML_OP_GLU = (int)100L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_GLU = 100
+     * }
+     */
+    public static int GGML_OP_GLU() {
+        return GGML_OP_GLU;
+    }
+    private static final int GGML_OP_COUNT = (int)101L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_op.GGML_OP_COUNT = 101
+     * }
+     */
+    public static int GGML_OP_COUNT() {
+        return GGML_OP_COUNT;
+    }
+    private static final int GGML_UNARY_OP_TANH = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_unary_op.GGML_UNARY_OP_TANH = 4
+     * }
+     */
+    public static int GGML_UNARY_OP_TANH() {
+        return GGML_UNARY_OP_TANH;
+    }
+    private static final int GGML_UNARY_OP_GELU = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_unary_op.GGML_UNARY_OP_GELU = 8
+     * }
+     */
+    public static int GGML_UNARY_OP_GELU() {
+        return GGML_UNARY_OP_GELU;
+    }
+    private static final int GGML_UNARY_OP_SILU = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_unary_op.GGML_UNARY_OP_SILU = 10
+     * }
+     */
+    public static int GGML_UNARY_OP_SILU() {
+        return GGML_UNARY_OP_SILU;
+    }
+    private static final int GGML_GLU_OP_GEGLU = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_glu_op.GGML_GLU_OP_GEGLU = 1
+     * }
+     */
+    public static int GGML_GLU_OP_GEGLU() {
+        return GGML_GLU_OP_GEGLU;
+    }
+    private static final int GGML_GLU_OP_SWIGLU = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_glu_op.GGML_GLU_OP_SWIGLU = 2
+     * }
+     */
+    public static int GGML_GLU_OP_SWIGLU() {
+        return GGML_GLU_OP_SWIGLU;
     }
 
     private static class ggml_time_init {
@@ -1108,6 +1369,126 @@ public class Ggml extends Ggml$shared {
         }
     }
 
+    private static class ggml_unary_op_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_unary_op_name");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern const char *ggml_unary_op_name(enum ggml_unary_op op)
+     * }
+     */
+    public static FunctionDescriptor ggml_unary_op_name$descriptor() {
+        return ggml_unary_op_name.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern const char *ggml_unary_op_name(enum ggml_unary_op op)
+     * }
+     */
+    public static MethodHandle ggml_unary_op_name$handle() {
+        return ggml_unary_op_name.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern const char *ggml_unary_op_name(enum ggml_unary_op op)
+     * }
+     */
+    public static MemorySegment ggml_unary_op_name$address() {
+        return ggml_unary_op_name.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern const char *ggml_unary_op_name(enum ggml_unary_op op)
+     * }
+     */
+    public static MemorySegment ggml_unary_op_name(int op) {
+        var mh$ = ggml_unary_op_name.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_unary_op_name", op);
+            }
+            return (MemorySegment)mh$.invokeExact(op);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_glu_op_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_glu_op_name");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern const char *ggml_glu_op_name(enum ggml_glu_op op)
+     * }
+     */
+    public static FunctionDescriptor ggml_glu_op_name$descriptor() {
+        return ggml_glu_op_name.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern const char *ggml_glu_op_name(enum ggml_glu_op op)
+     * }
+     */
+    public static MethodHandle ggml_glu_op_name$handle() {
+        return ggml_glu_op_name.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern const char *ggml_glu_op_name(enum ggml_glu_op op)
+     * }
+     */
+    public static MemorySegment ggml_glu_op_name$address() {
+        return ggml_glu_op_name.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern const char *ggml_glu_op_name(enum ggml_glu_op op)
+     * }
+     */
+    public static MemorySegment ggml_glu_op_name(int op) {
+        var mh$ = ggml_glu_op_name.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_glu_op_name", op);
+            }
+            return (MemorySegment)mh$.invokeExact(op);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class ggml_op_desc {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Ggml.C_POINTER,
@@ -1281,6 +1662,66 @@ public class Ggml extends Ggml$shared {
                 traceDowncall("ggml_ftype_to_ggml_type", ftype);
             }
             return (int)mh$.invokeExact(ftype);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_is_contiguous {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_BOOL,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_is_contiguous");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_is_contiguous(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static FunctionDescriptor ggml_is_contiguous$descriptor() {
+        return ggml_is_contiguous.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_is_contiguous(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static MethodHandle ggml_is_contiguous$handle() {
+        return ggml_is_contiguous.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_is_contiguous(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static MemorySegment ggml_is_contiguous$address() {
+        return ggml_is_contiguous.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern _Bool ggml_is_contiguous(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static boolean ggml_is_contiguous(MemorySegment tensor) {
+        var mh$ = ggml_is_contiguous.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_is_contiguous", tensor);
+            }
+            return (boolean)mh$.invokeExact(tensor);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1781,6 +2222,247 @@ public class Ggml extends Ggml$shared {
         }
     }
 
+    private static class ggml_get_first_tensor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_get_first_tensor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_get_first_tensor(const struct ggml_context *ctx)
+     * }
+     */
+    public static FunctionDescriptor ggml_get_first_tensor$descriptor() {
+        return ggml_get_first_tensor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_get_first_tensor(const struct ggml_context *ctx)
+     * }
+     */
+    public static MethodHandle ggml_get_first_tensor$handle() {
+        return ggml_get_first_tensor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_get_first_tensor(const struct ggml_context *ctx)
+     * }
+     */
+    public static MemorySegment ggml_get_first_tensor$address() {
+        return ggml_get_first_tensor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_get_first_tensor(const struct ggml_context *ctx)
+     * }
+     */
+    public static MemorySegment ggml_get_first_tensor(MemorySegment ctx) {
+        var mh$ = ggml_get_first_tensor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_get_first_tensor", ctx);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_get_next_tensor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_get_next_tensor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_get_next_tensor(const struct ggml_context *ctx, struct ggml_tensor *tensor)
+     * }
+     */
+    public static FunctionDescriptor ggml_get_next_tensor$descriptor() {
+        return ggml_get_next_tensor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_get_next_tensor(const struct ggml_context *ctx, struct ggml_tensor *tensor)
+     * }
+     */
+    public static MethodHandle ggml_get_next_tensor$handle() {
+        return ggml_get_next_tensor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_get_next_tensor(const struct ggml_context *ctx, struct ggml_tensor *tensor)
+     * }
+     */
+    public static MemorySegment ggml_get_next_tensor$address() {
+        return ggml_get_next_tensor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_get_next_tensor(const struct ggml_context *ctx, struct ggml_tensor *tensor)
+     * }
+     */
+    public static MemorySegment ggml_get_next_tensor(MemorySegment ctx, MemorySegment tensor) {
+        var mh$ = ggml_get_next_tensor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_get_next_tensor", ctx, tensor);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx, tensor);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_get_unary_op {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_INT,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_get_unary_op");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern enum ggml_unary_op ggml_get_unary_op(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static FunctionDescriptor ggml_get_unary_op$descriptor() {
+        return ggml_get_unary_op.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern enum ggml_unary_op ggml_get_unary_op(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static MethodHandle ggml_get_unary_op$handle() {
+        return ggml_get_unary_op.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern enum ggml_unary_op ggml_get_unary_op(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static MemorySegment ggml_get_unary_op$address() {
+        return ggml_get_unary_op.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern enum ggml_unary_op ggml_get_unary_op(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static int ggml_get_unary_op(MemorySegment tensor) {
+        var mh$ = ggml_get_unary_op.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_get_unary_op", tensor);
+            }
+            return (int)mh$.invokeExact(tensor);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_get_glu_op {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_INT,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_get_glu_op");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern enum ggml_glu_op ggml_get_glu_op(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static FunctionDescriptor ggml_get_glu_op$descriptor() {
+        return ggml_get_glu_op.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern enum ggml_glu_op ggml_get_glu_op(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static MethodHandle ggml_get_glu_op$handle() {
+        return ggml_get_glu_op.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern enum ggml_glu_op ggml_get_glu_op(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static MemorySegment ggml_get_glu_op$address() {
+        return ggml_get_glu_op.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern enum ggml_glu_op ggml_get_glu_op(const struct ggml_tensor *tensor)
+     * }
+     */
+    public static int ggml_get_glu_op(MemorySegment tensor) {
+        var mh$ = ggml_get_glu_op.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_get_glu_op", tensor);
+            }
+            return (int)mh$.invokeExact(tensor);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class ggml_get_name {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Ggml.C_POINTER,
@@ -2026,6 +2708,67 @@ public class Ggml extends Ggml$shared {
         }
     }
 
+    private static class ggml_tanh {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_tanh");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_tanh(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static FunctionDescriptor ggml_tanh$descriptor() {
+        return ggml_tanh.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_tanh(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MethodHandle ggml_tanh$handle() {
+        return ggml_tanh.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_tanh(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MemorySegment ggml_tanh$address() {
+        return ggml_tanh.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_tanh(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MemorySegment ggml_tanh(MemorySegment ctx, MemorySegment a) {
+        var mh$ = ggml_tanh.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_tanh", ctx, a);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx, a);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class ggml_gelu {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Ggml.C_POINTER,
@@ -2139,6 +2882,128 @@ public class Ggml extends Ggml$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("ggml_silu", ctx, a);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx, a);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_geglu {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_geglu");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_geglu(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static FunctionDescriptor ggml_geglu$descriptor() {
+        return ggml_geglu.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_geglu(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MethodHandle ggml_geglu$handle() {
+        return ggml_geglu.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_geglu(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MemorySegment ggml_geglu$address() {
+        return ggml_geglu.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_geglu(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MemorySegment ggml_geglu(MemorySegment ctx, MemorySegment a) {
+        var mh$ = ggml_geglu.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_geglu", ctx, a);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx, a);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_swiglu {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_swiglu");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_swiglu(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static FunctionDescriptor ggml_swiglu$descriptor() {
+        return ggml_swiglu.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_swiglu(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MethodHandle ggml_swiglu$handle() {
+        return ggml_swiglu.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_swiglu(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MemorySegment ggml_swiglu$address() {
+        return ggml_swiglu.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_swiglu(struct ggml_context *ctx, struct ggml_tensor *a)
+     * }
+     */
+    public static MemorySegment ggml_swiglu(MemorySegment ctx, MemorySegment a) {
+        var mh$ = ggml_swiglu.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_swiglu", ctx, a);
             }
             return (MemorySegment)mh$.invokeExact(ctx, a);
         } catch (Error | RuntimeException ex) {
@@ -2396,6 +3261,67 @@ public class Ggml extends Ggml$shared {
         }
     }
 
+    private static class ggml_prec_set_acc {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_BOOL,
+            Ggml.C_POINTER,
+            Ggml.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_prec_set_acc");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_prec_set_acc(struct ggml_tensor *a, enum ggml_prec prec)
+     * }
+     */
+    public static FunctionDescriptor ggml_prec_set_acc$descriptor() {
+        return ggml_prec_set_acc.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_prec_set_acc(struct ggml_tensor *a, enum ggml_prec prec)
+     * }
+     */
+    public static MethodHandle ggml_prec_set_acc$handle() {
+        return ggml_prec_set_acc.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_prec_set_acc(struct ggml_tensor *a, enum ggml_prec prec)
+     * }
+     */
+    public static MemorySegment ggml_prec_set_acc$address() {
+        return ggml_prec_set_acc.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern _Bool ggml_prec_set_acc(struct ggml_tensor *a, enum ggml_prec prec)
+     * }
+     */
+    public static boolean ggml_prec_set_acc(MemorySegment a, int prec) {
+        var mh$ = ggml_prec_set_acc.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_prec_set_acc", a, prec);
+            }
+            return (boolean)mh$.invokeExact(a, prec);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class ggml_mul_mat {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Ggml.C_POINTER,
@@ -2636,6 +3562,133 @@ public class Ggml extends Ggml$shared {
                 traceDowncall("ggml_cont", ctx, a);
             }
             return (MemorySegment)mh$.invokeExact(ctx, a);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_reshape_2d {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_LONG,
+            Ggml.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_reshape_2d");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_reshape_2d(struct ggml_context *ctx, struct ggml_tensor *a, int64_t ne0, int64_t ne1)
+     * }
+     */
+    public static FunctionDescriptor ggml_reshape_2d$descriptor() {
+        return ggml_reshape_2d.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_reshape_2d(struct ggml_context *ctx, struct ggml_tensor *a, int64_t ne0, int64_t ne1)
+     * }
+     */
+    public static MethodHandle ggml_reshape_2d$handle() {
+        return ggml_reshape_2d.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_reshape_2d(struct ggml_context *ctx, struct ggml_tensor *a, int64_t ne0, int64_t ne1)
+     * }
+     */
+    public static MemorySegment ggml_reshape_2d$address() {
+        return ggml_reshape_2d.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_reshape_2d(struct ggml_context *ctx, struct ggml_tensor *a, int64_t ne0, int64_t ne1)
+     * }
+     */
+    public static MemorySegment ggml_reshape_2d(MemorySegment ctx, MemorySegment a, long ne0, long ne1) {
+        var mh$ = ggml_reshape_2d.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_reshape_2d", ctx, a, ne0, ne1);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx, a, ne0, ne1);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_reshape_3d {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_LONG,
+            Ggml.C_LONG,
+            Ggml.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_reshape_3d");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_reshape_3d(struct ggml_context *ctx, struct ggml_tensor *a, int64_t ne0, int64_t ne1, int64_t ne2)
+     * }
+     */
+    public static FunctionDescriptor ggml_reshape_3d$descriptor() {
+        return ggml_reshape_3d.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_reshape_3d(struct ggml_context *ctx, struct ggml_tensor *a, int64_t ne0, int64_t ne1, int64_t ne2)
+     * }
+     */
+    public static MethodHandle ggml_reshape_3d$handle() {
+        return ggml_reshape_3d.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_reshape_3d(struct ggml_context *ctx, struct ggml_tensor *a, int64_t ne0, int64_t ne1, int64_t ne2)
+     * }
+     */
+    public static MemorySegment ggml_reshape_3d$address() {
+        return ggml_reshape_3d.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern struct ggml_tensor *ggml_reshape_3d(struct ggml_context *ctx, struct ggml_tensor *a, int64_t ne0, int64_t ne1, int64_t ne2)
+     * }
+     */
+    public static MemorySegment ggml_reshape_3d(MemorySegment ctx, MemorySegment a, long ne0, long ne1, long ne2) {
+        var mh$ = ggml_reshape_3d.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_reshape_3d", ctx, a, ne0, ne1, ne2);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx, a, ne0, ne1, ne2);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3543,6 +4596,66 @@ public class Ggml extends Ggml$shared {
         }
     }
 
+    private static class ggml_graph_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_INT,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_graph_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int ggml_graph_size(struct ggml_cgraph *cgraph)
+     * }
+     */
+    public static FunctionDescriptor ggml_graph_size$descriptor() {
+        return ggml_graph_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int ggml_graph_size(struct ggml_cgraph *cgraph)
+     * }
+     */
+    public static MethodHandle ggml_graph_size$handle() {
+        return ggml_graph_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int ggml_graph_size(struct ggml_cgraph *cgraph)
+     * }
+     */
+    public static MemorySegment ggml_graph_size$address() {
+        return ggml_graph_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int ggml_graph_size(struct ggml_cgraph *cgraph)
+     * }
+     */
+    public static int ggml_graph_size(MemorySegment cgraph) {
+        var mh$ = ggml_graph_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_graph_size", cgraph);
+            }
+            return (int)mh$.invokeExact(cgraph);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class ggml_graph_node {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Ggml.C_POINTER,
@@ -3657,6 +4770,66 @@ public class Ggml extends Ggml$shared {
                 traceDowncall("ggml_graph_n_nodes", cgraph);
             }
             return (int)mh$.invokeExact(cgraph);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_graph_add_node {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_graph_add_node");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern void ggml_graph_add_node(struct ggml_cgraph *cgraph, struct ggml_tensor *tensor)
+     * }
+     */
+    public static FunctionDescriptor ggml_graph_add_node$descriptor() {
+        return ggml_graph_add_node.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern void ggml_graph_add_node(struct ggml_cgraph *cgraph, struct ggml_tensor *tensor)
+     * }
+     */
+    public static MethodHandle ggml_graph_add_node$handle() {
+        return ggml_graph_add_node.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern void ggml_graph_add_node(struct ggml_cgraph *cgraph, struct ggml_tensor *tensor)
+     * }
+     */
+    public static MemorySegment ggml_graph_add_node$address() {
+        return ggml_graph_add_node.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern void ggml_graph_add_node(struct ggml_cgraph *cgraph, struct ggml_tensor *tensor)
+     * }
+     */
+    public static void ggml_graph_add_node(MemorySegment cgraph, MemorySegment tensor) {
+        var mh$ = ggml_graph_add_node.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_graph_add_node", cgraph, tensor);
+            }
+            mh$.invokeExact(cgraph, tensor);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3971,6 +5144,12 @@ public class Ggml extends Ggml$shared {
     }
     /**
      * {@snippet lang=c :
+     * typedef struct ggml_backend_buffer_type *ggml_backend_buffer_type_t
+     * }
+     */
+    public static final AddressLayout ggml_backend_buffer_type_t = Ggml.C_POINTER;
+    /**
+     * {@snippet lang=c :
      * typedef struct ggml_backend_buffer *ggml_backend_buffer_t
      * }
      */
@@ -3981,6 +5160,67 @@ public class Ggml extends Ggml$shared {
      * }
      */
     public static final AddressLayout ggml_backend_t = Ggml.C_POINTER;
+
+    private static class ggml_backend_alloc_ctx_tensors_from_buft {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_alloc_ctx_tensors_from_buft");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern struct ggml_backend_buffer *ggml_backend_alloc_ctx_tensors_from_buft(struct ggml_context *ctx, ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_alloc_ctx_tensors_from_buft$descriptor() {
+        return ggml_backend_alloc_ctx_tensors_from_buft.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern struct ggml_backend_buffer *ggml_backend_alloc_ctx_tensors_from_buft(struct ggml_context *ctx, ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MethodHandle ggml_backend_alloc_ctx_tensors_from_buft$handle() {
+        return ggml_backend_alloc_ctx_tensors_from_buft.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern struct ggml_backend_buffer *ggml_backend_alloc_ctx_tensors_from_buft(struct ggml_context *ctx, ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_alloc_ctx_tensors_from_buft$address() {
+        return ggml_backend_alloc_ctx_tensors_from_buft.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern struct ggml_backend_buffer *ggml_backend_alloc_ctx_tensors_from_buft(struct ggml_context *ctx, ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_alloc_ctx_tensors_from_buft(MemorySegment ctx, MemorySegment buft) {
+        var mh$ = ggml_backend_alloc_ctx_tensors_from_buft.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_alloc_ctx_tensors_from_buft", ctx, buft);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx, buft);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class ggml_backend_alloc_ctx_tensors {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -4054,6 +5294,334 @@ public class Ggml extends Ggml$shared {
      * }
      */
     public static final AddressLayout ggml_backend_dev_t = Ggml.C_POINTER;
+
+    private static class ggml_backend_buft_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buft_name");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern const char *ggml_backend_buft_name(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buft_name$descriptor() {
+        return ggml_backend_buft_name.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern const char *ggml_backend_buft_name(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MethodHandle ggml_backend_buft_name$handle() {
+        return ggml_backend_buft_name.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern const char *ggml_backend_buft_name(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_name$address() {
+        return ggml_backend_buft_name.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern const char *ggml_backend_buft_name(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_name(MemorySegment buft) {
+        var mh$ = ggml_backend_buft_name.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buft_name", buft);
+            }
+            return (MemorySegment)mh$.invokeExact(buft);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_buft_alloc_buffer {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER,
+            Ggml.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buft_alloc_buffer");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_t ggml_backend_buft_alloc_buffer(ggml_backend_buffer_type_t buft, size_t size)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buft_alloc_buffer$descriptor() {
+        return ggml_backend_buft_alloc_buffer.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_t ggml_backend_buft_alloc_buffer(ggml_backend_buffer_type_t buft, size_t size)
+     * }
+     */
+    public static MethodHandle ggml_backend_buft_alloc_buffer$handle() {
+        return ggml_backend_buft_alloc_buffer.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_t ggml_backend_buft_alloc_buffer(ggml_backend_buffer_type_t buft, size_t size)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_alloc_buffer$address() {
+        return ggml_backend_buft_alloc_buffer.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_t ggml_backend_buft_alloc_buffer(ggml_backend_buffer_type_t buft, size_t size)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_alloc_buffer(MemorySegment buft, long size) {
+        var mh$ = ggml_backend_buft_alloc_buffer.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buft_alloc_buffer", buft, size);
+            }
+            return (MemorySegment)mh$.invokeExact(buft, size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_buft_is_host {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_BOOL,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buft_is_host");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_backend_buft_is_host(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buft_is_host$descriptor() {
+        return ggml_backend_buft_is_host.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_backend_buft_is_host(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MethodHandle ggml_backend_buft_is_host$handle() {
+        return ggml_backend_buft_is_host.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern _Bool ggml_backend_buft_is_host(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_is_host$address() {
+        return ggml_backend_buft_is_host.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern _Bool ggml_backend_buft_is_host(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static boolean ggml_backend_buft_is_host(MemorySegment buft) {
+        var mh$ = ggml_backend_buft_is_host.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buft_is_host", buft);
+            }
+            return (boolean)mh$.invokeExact(buft);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_buft_get_device {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buft_get_device");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ggml_backend_dev_t ggml_backend_buft_get_device(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buft_get_device$descriptor() {
+        return ggml_backend_buft_get_device.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ggml_backend_dev_t ggml_backend_buft_get_device(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MethodHandle ggml_backend_buft_get_device$handle() {
+        return ggml_backend_buft_get_device.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ggml_backend_dev_t ggml_backend_buft_get_device(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_get_device$address() {
+        return ggml_backend_buft_get_device.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ggml_backend_dev_t ggml_backend_buft_get_device(ggml_backend_buffer_type_t buft)
+     * }
+     */
+    public static MemorySegment ggml_backend_buft_get_device(MemorySegment buft) {
+        var mh$ = ggml_backend_buft_get_device.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buft_get_device", buft);
+            }
+            return (MemorySegment)mh$.invokeExact(buft);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int GGML_BACKEND_BUFFER_USAGE_ANY = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_backend_buffer_usage.GGML_BACKEND_BUFFER_USAGE_ANY = 0
+     * }
+     */
+    public static int GGML_BACKEND_BUFFER_USAGE_ANY() {
+        return GGML_BACKEND_BUFFER_USAGE_ANY;
+    }
+    private static final int GGML_BACKEND_BUFFER_USAGE_WEIGHTS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_backend_buffer_usage.GGML_BACKEND_BUFFER_USAGE_WEIGHTS = 1
+     * }
+     */
+    public static int GGML_BACKEND_BUFFER_USAGE_WEIGHTS() {
+        return GGML_BACKEND_BUFFER_USAGE_WEIGHTS;
+    }
+    private static final int GGML_BACKEND_BUFFER_USAGE_COMPUTE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum ggml_backend_buffer_usage.GGML_BACKEND_BUFFER_USAGE_COMPUTE = 2
+     * }
+     */
+    public static int GGML_BACKEND_BUFFER_USAGE_COMPUTE() {
+        return GGML_BACKEND_BUFFER_USAGE_COMPUTE;
+    }
+
+    private static class ggml_backend_buffer_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buffer_name");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern const char *ggml_backend_buffer_name(ggml_backend_buffer_t buffer)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buffer_name$descriptor() {
+        return ggml_backend_buffer_name.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern const char *ggml_backend_buffer_name(ggml_backend_buffer_t buffer)
+     * }
+     */
+    public static MethodHandle ggml_backend_buffer_name$handle() {
+        return ggml_backend_buffer_name.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern const char *ggml_backend_buffer_name(ggml_backend_buffer_t buffer)
+     * }
+     */
+    public static MemorySegment ggml_backend_buffer_name$address() {
+        return ggml_backend_buffer_name.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern const char *ggml_backend_buffer_name(ggml_backend_buffer_t buffer)
+     * }
+     */
+    public static MemorySegment ggml_backend_buffer_name(MemorySegment buffer) {
+        var mh$ = ggml_backend_buffer_name.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buffer_name", buffer);
+            }
+            return (MemorySegment)mh$.invokeExact(buffer);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class ggml_backend_buffer_free {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
@@ -4174,6 +5742,186 @@ public class Ggml extends Ggml$shared {
         }
     }
 
+    private static class ggml_backend_buffer_clear {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Ggml.C_POINTER,
+            Ggml.C_CHAR
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buffer_clear");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern void ggml_backend_buffer_clear(ggml_backend_buffer_t buffer, uint8_t value)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buffer_clear$descriptor() {
+        return ggml_backend_buffer_clear.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern void ggml_backend_buffer_clear(ggml_backend_buffer_t buffer, uint8_t value)
+     * }
+     */
+    public static MethodHandle ggml_backend_buffer_clear$handle() {
+        return ggml_backend_buffer_clear.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern void ggml_backend_buffer_clear(ggml_backend_buffer_t buffer, uint8_t value)
+     * }
+     */
+    public static MemorySegment ggml_backend_buffer_clear$address() {
+        return ggml_backend_buffer_clear.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern void ggml_backend_buffer_clear(ggml_backend_buffer_t buffer, uint8_t value)
+     * }
+     */
+    public static void ggml_backend_buffer_clear(MemorySegment buffer, byte value) {
+        var mh$ = ggml_backend_buffer_clear.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buffer_clear", buffer, value);
+            }
+            mh$.invokeExact(buffer, value);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_buffer_set_usage {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Ggml.C_POINTER,
+            Ggml.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buffer_set_usage");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern void ggml_backend_buffer_set_usage(ggml_backend_buffer_t buffer, enum ggml_backend_buffer_usage usage)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buffer_set_usage$descriptor() {
+        return ggml_backend_buffer_set_usage.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern void ggml_backend_buffer_set_usage(ggml_backend_buffer_t buffer, enum ggml_backend_buffer_usage usage)
+     * }
+     */
+    public static MethodHandle ggml_backend_buffer_set_usage$handle() {
+        return ggml_backend_buffer_set_usage.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern void ggml_backend_buffer_set_usage(ggml_backend_buffer_t buffer, enum ggml_backend_buffer_usage usage)
+     * }
+     */
+    public static MemorySegment ggml_backend_buffer_set_usage$address() {
+        return ggml_backend_buffer_set_usage.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern void ggml_backend_buffer_set_usage(ggml_backend_buffer_t buffer, enum ggml_backend_buffer_usage usage)
+     * }
+     */
+    public static void ggml_backend_buffer_set_usage(MemorySegment buffer, int usage) {
+        var mh$ = ggml_backend_buffer_set_usage.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buffer_set_usage", buffer, usage);
+            }
+            mh$.invokeExact(buffer, usage);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_buffer_get_type {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_buffer_get_type");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_buffer_get_type(ggml_backend_buffer_t buffer)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_buffer_get_type$descriptor() {
+        return ggml_backend_buffer_get_type.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_buffer_get_type(ggml_backend_buffer_t buffer)
+     * }
+     */
+    public static MethodHandle ggml_backend_buffer_get_type$handle() {
+        return ggml_backend_buffer_get_type.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_buffer_get_type(ggml_backend_buffer_t buffer)
+     * }
+     */
+    public static MemorySegment ggml_backend_buffer_get_type$address() {
+        return ggml_backend_buffer_get_type.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_buffer_get_type(ggml_backend_buffer_t buffer)
+     * }
+     */
+    public static MemorySegment ggml_backend_buffer_get_type(MemorySegment buffer) {
+        var mh$ = ggml_backend_buffer_get_type.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_buffer_get_type", buffer);
+            }
+            return (MemorySegment)mh$.invokeExact(buffer);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class ggml_backend_name {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Ggml.C_POINTER,
@@ -4286,6 +6034,66 @@ public class Ggml extends Ggml$shared {
                 traceDowncall("ggml_backend_free", backend);
             }
             mh$.invokeExact(backend);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_get_default_buffer_type {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_get_default_buffer_type");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_get_default_buffer_type(ggml_backend_t backend)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_get_default_buffer_type$descriptor() {
+        return ggml_backend_get_default_buffer_type.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_get_default_buffer_type(ggml_backend_t backend)
+     * }
+     */
+    public static MethodHandle ggml_backend_get_default_buffer_type$handle() {
+        return ggml_backend_get_default_buffer_type.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_get_default_buffer_type(ggml_backend_t backend)
+     * }
+     */
+    public static MemorySegment ggml_backend_get_default_buffer_type$address() {
+        return ggml_backend_get_default_buffer_type.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_get_default_buffer_type(ggml_backend_t backend)
+     * }
+     */
+    public static MemorySegment ggml_backend_get_default_buffer_type(MemorySegment backend) {
+        var mh$ = ggml_backend_get_default_buffer_type.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_get_default_buffer_type", backend);
+            }
+            return (MemorySegment)mh$.invokeExact(backend);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -5058,6 +6866,126 @@ public class Ggml extends Ggml$shared {
                 traceDowncall("ggml_backend_dev_init", device, params);
             }
             return (MemorySegment)mh$.invokeExact(device, params);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_dev_buffer_type {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_dev_buffer_type");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_dev_buffer_type$descriptor() {
+        return ggml_backend_dev_buffer_type.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MethodHandle ggml_backend_dev_buffer_type$handle() {
+        return ggml_backend_dev_buffer_type.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MemorySegment ggml_backend_dev_buffer_type$address() {
+        return ggml_backend_dev_buffer_type.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MemorySegment ggml_backend_dev_buffer_type(MemorySegment device) {
+        var mh$ = ggml_backend_dev_buffer_type.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_dev_buffer_type", device);
+            }
+            return (MemorySegment)mh$.invokeExact(device);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class ggml_backend_dev_host_buffer_type {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Ggml.C_POINTER,
+            Ggml.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ggml_backend_dev_host_buffer_type");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_host_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static FunctionDescriptor ggml_backend_dev_host_buffer_type$descriptor() {
+        return ggml_backend_dev_host_buffer_type.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_host_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MethodHandle ggml_backend_dev_host_buffer_type$handle() {
+        return ggml_backend_dev_host_buffer_type.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_host_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MemorySegment ggml_backend_dev_host_buffer_type$address() {
+        return ggml_backend_dev_host_buffer_type.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ggml_backend_buffer_type_t ggml_backend_dev_host_buffer_type(ggml_backend_dev_t device)
+     * }
+     */
+    public static MemorySegment ggml_backend_dev_host_buffer_type(MemorySegment device) {
+        var mh$ = ggml_backend_dev_host_buffer_type.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("ggml_backend_dev_host_buffer_type", device);
+            }
+            return (MemorySegment)mh$.invokeExact(device);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

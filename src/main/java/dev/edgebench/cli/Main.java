@@ -37,6 +37,7 @@ public final class Main {
                 case "compare" -> CompareCommand.run(rest);
                 case "baseline" -> BaselineCommand.run(rest);
                 case "ab" -> AbCommand.run(rest);
+                case "kernels" -> KernelCommand.run(rest);
                 case "help", "--help", "-help" -> {
                     System.out.println(usage());
                     yield 0;
@@ -86,6 +87,7 @@ public final class Main {
                   java -jar target/benchmarks.jar compare BASELINE CURRENT [--threshold 5%] [--out DIR]   (exit 1: regression, 2: bad input)
                   java -jar target/benchmarks.jar baseline update RUN_FOLDER [--platform NAME] | baseline show [PLATFORM]
                   java -jar target/benchmarks.jar ab --a native/build/cpu --b native/build/cpu-avx512 [--rounds N] [run options]
+                  java -jar target/benchmarks.jar kernels [--model NAME:TYPE|FILE.gguf] [--phase decode|prefill] ... (--help)
                   java -jar target/benchmarks.jar [JMH options]      (plain JMH: -l lists benchmarks, -h its help)
                 """;
     }
