@@ -199,6 +199,7 @@ public final class RunAssembler {
         List<TelemetryReport.Iteration> its = r.measurementIterations();
         addSeries(metrics, "power.avg_W", "W", false, its.stream().map(TelemetryReport.Iteration::powerAvgW).toList());
         addSeries(metrics, "energy.sample_J", "J", false, its.stream().map(TelemetryReport.Iteration::energyJ).toList());
+        addSeries(metrics, "energy.from_power_J", "J", false, its.stream().map(TelemetryReport.Iteration::energyFromPowerJ).toList());
         addSeries(metrics, "energy.per_token_J", "J/tok", false, its.stream().map(TelemetryReport.Iteration::jPerToken).toList());
         addSeries(metrics, "tok_per_s_per_W", "tok/s/W", true, its.stream().map(TelemetryReport.Iteration::tokPerSPerW).toList());
         addSeries(metrics, "temp.max_C", "C", false, its.stream().map(TelemetryReport.Iteration::tempMaxC).toList());
@@ -217,6 +218,16 @@ public final class RunAssembler {
                 .max(Double::compare).orElse(null));
         t.put("samplerCpuMeanUs", its.stream().map(TelemetryReport.Iteration::samplerCpuMeanUs).filter(java.util.Objects::nonNull)
                 .mapToDouble(Double::doubleValue).average().stream().boxed().findFirst().orElse(null));
+        // the hardware counter against power integrated over the same windows: should agree within a few %
+        double sumCounter = 0;
+        double sumPower = 0;
+        for (TelemetryReport.Iteration i : its) {
+            if ("counter".equals(i.energySource()) && i.energyJ() != null && i.energyFromPowerJ() != null) {
+                sumCounter += i.energyJ();
+                sumPower += i.energyFromPowerJ();
+            }
+        }
+        t.put("counterVsIntegratedRatio", sumPower > 0 ? sumCounter / sumPower : null);
         t.put("warnings", r.warnings());
         t.put("report", "telemetry/" + TelemetryReport.fileName(r.benchmarkId()));
         b.put("telemetry", t);

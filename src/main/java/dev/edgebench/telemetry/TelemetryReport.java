@@ -119,6 +119,7 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
      * @param prefillTokens         tokens prefilled during the window
      * @param energyJ               energy, J
      * @param energySource          {@code counter}, {@code integrated}, {@code counter+integrated} or {@code none}
+     * @param energyFromPowerJ      energy integrated from power readings alone, J: beside a counter, its cross-check
      * @param counterResets         counter resets (those intervals integrated)
      * @param counterWraps          counter wrap-arounds undone
      * @param intervalsWithoutReading intervals missing from the energy
@@ -142,7 +143,7 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
      * @param channels              every channel's min, mean and max
      */
     public record Iteration(String type, int index, double durationS, int samples, long generatedTokens, long prefillTokens,
-                            Double energyJ, String energySource, int counterResets, int counterWraps,
+                            Double energyJ, String energySource, Double energyFromPowerJ, int counterResets, int counterWraps,
                             int intervalsWithoutReading, Double powerAvgW, Double powerPeakW, Double jPerToken,
                             Double tokPerSPerW, Double tempMaxC, Double gpuClockMinMhz, Double gpuClockMaxMhz,
                             boolean throttled, int throttledSamples, long clockEventReasons,
@@ -172,7 +173,7 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
             List<ChannelInfo> ch = w.channels().stream().map(c -> new ChannelInfo(c.name(), c.unit(), orNull(c.min()),
                     orNull(c.mean()), orNull(c.max()), c.samples())).toList();
             return new Iteration(type, index, w.durationS(), w.samples(), generatedTokens, prefillTokens, orNull(w.energyJ()),
-                    w.energySource().label(), w.counterResets(), w.counterWraps(), w.intervalsWithoutReading(),
+                    w.energySource().label(), orNull(w.energyFromPowerJ()), w.counterResets(), w.counterWraps(), w.intervalsWithoutReading(),
                     orNull(w.powerAvgW()), orNull(w.powerPeakW()), perToken, perJoule, orNull(w.tempMaxC()),
                     orNull(w.gpuClockMinMhz()), orNull(w.gpuClockMaxMhz()), w.throttled(), w.throttledSamples(),
                     w.clockEventReasons(), ThrottleReason.names(w.clockEventReasons()), orNull(w.rssPeakBytes() / (1 << 20)),

@@ -37,6 +37,9 @@ public final class WindowAccumulator {
     private final double[] prevEnergyMj;
     private final double[] energyMj;
     private final long[] coveredNs;
+    /** Energy integrated from power readings alone, beside the counter, to cross-check it. */
+    private final double[] powerEnergyMj;
+    private final long[] powerCoveredNs;
     private int counterIntervals;
     private int integratedIntervals;
     private int missingIntervals;
@@ -76,6 +79,8 @@ public final class WindowAccumulator {
         prevEnergyMj = new double[domains.size()];
         energyMj = new double[domains.size()];
         coveredNs = new long[domains.size()];
+        powerEnergyMj = new double[domains.size()];
+        powerCoveredNs = new long[domains.size()];
         costSumNsBy = new long[samplerNames.size()];
     }
 
@@ -145,6 +150,10 @@ public final class WindowAccumulator {
                     } else {
                         resets++;
                     }
+                }
+                if (!Double.isNaN(p) && !Double.isNaN(prevPowerMw[d])) {
+                    powerEnergyMj[d] += (p + prevPowerMw[d]) / 2 * dtMs / 1000.0;
+                    powerCoveredNs[d] += timeNs - lastNs;
                 }
                 if (counted) {
                     energyMj[d] += delta;
@@ -238,7 +247,19 @@ public final class WindowAccumulator {
         }
         double fromCounter = counterIntervals + integratedIntervals == 0 ? Double.NaN
                 : counterIntervals / (double) (counterIntervals + integratedIntervals);
-        return new WindowSummary(durationS, samples, energy, source, fromCounter, resets, wraps, missingIntervals, avg,
+        double fromPower = Double.NaN;
+        if (!domains.isEmpty() && durationS > 0) {
+            double pw = 0;
+            boolean any = false;
+            for (int d = 0; d < domains.size(); d++) {
+                if (powerCoveredNs[d] > 0) {
+                    pw += powerEnergyMj[d] / (powerCoveredNs[d] / 1e6);
+                    any = true;
+                }
+            }
+            fromPower = any ? pw * durationS : Double.NaN;
+        }
+        return new WindowSummary(durationS, samples, energy, source, fromPower, fromCounter, resets, wraps, missingIntervals, avg,
                 Double.isNaN(peakPowerMw) ? Double.NaN : peakPowerMw / 1000.0, tempMax, clockMin, clockMax, reasons,
                 throttledSamples, rssPeak, peakGpuMemoryBytes, samples == 0 ? Double.NaN : costSumNs / 1e3 / samples,
                 samples == 0 ? Double.NaN : costMaxNs / 1e3, threadCpuNs < 0 || samples == 0 ? Double.NaN : threadCpuNs / 1e3 / samples,

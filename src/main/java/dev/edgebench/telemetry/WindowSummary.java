@@ -14,6 +14,8 @@ import java.util.Map;
  * @param samples                samples taken, both ends included
  * @param energyJ                energy of the chosen power source over the window, joules
  * @param energySource           where {@code energyJ} came from
+ * @param energyFromPowerJ       the same energy integrated from the power readings alone (trapezoid),
+ *                               whether or not a counter exists: the cross-check of the counter, joules
  * @param energyFromCounter      share of the counted domain-intervals taken from a hardware counter, 0 to 1
  *                               (NaN without energy)
  * @param counterResets          energy-counter decreases treated as resets (interval integrated instead)
@@ -37,7 +39,7 @@ import java.util.Map;
  * @param channels               per-channel min, mean and max
  */
 public record WindowSummary(double durationS, int samples, double energyJ, EnergySource energySource,
-                            double energyFromCounter, int counterResets,
+                            double energyFromPowerJ, double energyFromCounter, int counterResets,
                             int counterWraps, int intervalsWithoutReading, double powerAvgW, double powerPeakW,
                             double tempMaxC, double gpuClockMinMhz, double gpuClockMaxMhz, long clockEventReasons,
                             int throttledSamples, double rssPeakBytes, double gpuMemoryPeakBytes, double samplerWallMeanUs,

@@ -31,6 +31,7 @@ class WindowAccumulatorTest {
         WindowSummary w = a.summary();
         // (1000+2000)/2*0.1 + (2000+2000)/2*0.1 + (2000+4000)/2*0.1 = 150 + 200 + 300 mJ
         assertEquals(0.650, w.energyJ(), 1e-12);
+        assertEquals(0.650, w.energyFromPowerJ(), 1e-12, "without a counter the cross-check is the energy itself");
         assertEquals(WindowSummary.EnergySource.INTEGRATED, w.energySource());
         assertEquals(0.0, w.energyFromCounter());
         assertEquals(0.3, w.durationS(), 1e-12);
@@ -68,6 +69,8 @@ class WindowAccumulatorTest {
         assertEquals(1, w.counterResets());
         assertEquals(2.0 / 3, w.energyFromCounter(), 1e-12);
         assertEquals(380.0, w.powerPeakW(), 1e-9);
+        // the cross-check integrates power alone: (350+360)/2 + (360+370)/2 + (370+380)/2 W x 0.1 s
+        assertEquals((355_000 + 365_000 + 375_000) * 0.1 / 1000, w.energyFromPowerJ(), 1e-9);
     }
 
     @Test
