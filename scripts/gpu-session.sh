@@ -63,7 +63,15 @@ case "$step" in
   kernels)
     eb kernels --model Llama-3.2-1B:Q4_0 --backend CUDA0 --compare-test-backend-ops | tail -60
     eb kernels --model Llama-3.1-8B:Q4_0 --backend CUDA0 | tail -40
-    eb run --preset quick --model Llama-3.2-1B:Q4_0 --benchmarks decode --run-id telemetry-decode -- -prof dev.edgebench.bench.TelemetryProfiler | tail -30
+    # telemetry overhead: the same decode back to back without and with the sampler (twice, alternating)
+    for r in 1 2; do
+      eb run --preset quick --model Llama-3.2-1B:Q4_0 --benchmarks decode --no-telemetry --no-roofline --run-id tele-off-$r | grep -E "^\| Llama|decode.tok_s"
+      eb run --preset quick --model Llama-3.2-1B:Q4_0 --benchmarks decode --no-roofline --run-id tele-on-$r | grep -E "^\| Llama|decode.tok_s|counterVs"
+    done
+    for f in "$bundle"/results/runs/tele-on-*/run.json; do
+      "$java" -version >/dev/null 2>&1
+      grep -o '"counterVsIntegratedRatio" : [0-9.]*' "$f"
+    done
     pack
     ;;
   *) echo "unknown step $step"; exit 2;;

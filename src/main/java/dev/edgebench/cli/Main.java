@@ -67,6 +67,8 @@ public final class Main {
                   --sample             feed back greedy tokens (sampling time counts)
                   --no-telemetry       do not sample power, clocks and temperature (-Dedgebench.telemetry.periodMs=P sets the period;
                                        -Dedgebench.cooldown.tempC=T -Dedgebench.cooldown.maxSeconds=S waits for the machine to cool)
+                  --roofline           measure the device's bandwidth and matrix rate (done by default on GPU builds;
+                                       --no-roofline skips it) for the roofline section of the summary
                   --out DIR            run folders go here (default results/runs)
                   --run-id ID          name of the run folder
                   --dry-run            print the benchmark ids and exit

@@ -80,6 +80,8 @@ final class RunCommand {
         int ubatch = 512;
         boolean sample;
         boolean telemetry = true;
+        /** null: measure device ceilings on GPU builds only; true/false: always/never. */
+        Boolean roofline;
         boolean dryRun;
         Path out;
         String runId;
@@ -137,6 +139,10 @@ final class RunCommand {
         if (fit != null) {
             System.err.println("run: " + fit);
             return 2;
+        }
+        Map<String, Object> ceilings = ceilings(header, a);
+        if (ceilings != null) {
+            header.put("ceilings", ceilings);
         }
         try {
             RunAssembler.writeJson(runDir.resolve("run.json"), header);
@@ -259,6 +265,30 @@ final class RunCommand {
                 }
             }
         }
+    }
+
+    /**
+     * Measures the device's bandwidth and matrix rate once (roofline columns): on a GPU build the
+     * first GPU, else the CPU when {@code --roofline} asks for it.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> ceilings(Map<String, Object> header, Args a) {
+        Map<String, Object> engine = (Map<String, Object>) header.get("engine");
+        boolean gpu = engine != null && Boolean.TRUE.equals(engine.get("gpuOffload")) && !a.nGpuLayers.equals("0");
+        if (Boolean.FALSE.equals(a.roofline) || (!gpu && !Boolean.TRUE.equals(a.roofline))) {
+            return null;
+        }
+        String device = "CPU";
+        if (gpu) {
+            for (Map<String, Object> d : (List<Map<String, Object>>) engine.getOrDefault("devices", List.of())) {
+                if ("gpu".equals(d.get("type")) || "igpu".equals(d.get("type"))) {
+                    device = (String) d.get("name");
+                    break;
+                }
+            }
+        }
+        System.err.println("run: measuring " + device + " bandwidth and matrix rate for the roofline section");
+        return dev.edgebench.kernel.DeviceCeilings.measure(device, a.threads > 0 ? a.threads : Runtime.getRuntime().availableProcessors());
     }
 
     /** Compute buffers and runtime overhead on the GPU beyond weights and KV cache, bytes (a conservative allowance). */
@@ -561,6 +591,8 @@ final class RunCommand {
                 case "--dry-run" -> a.dryRun = true;
                 case "--sample" -> a.sample = true;
                 case "--no-telemetry" -> a.telemetry = false;
+                case "--roofline" -> a.roofline = true;
+                case "--no-roofline" -> a.roofline = false;
                 default -> {
                     if (!k.startsWith("--")) {
                         throw new IllegalArgumentException("unexpected argument '" + k + "'; JMH options go after --");

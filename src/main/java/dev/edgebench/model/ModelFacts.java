@@ -31,10 +31,15 @@ import java.util.TreeMap;
  * @param nVocab               vocabulary size
  * @param nCtxTrain            trained context
  * @param tensorTypes          tensors per type, e.g. {q4_0=112, q6_K=1, f32=33}
+ * @param matmulParameters     weights one token multiplies: every matrix except the token
+ *                             embedding (which is a row lookup), plus the embedding when it
+ *                             doubles as the output projection; 2 × this is the FLOPs per token
+ *                             of the matrix products (attention excluded)
  */
 public record ModelFacts(Path path, String architecture, String name, String fileType, boolean synthetic, long parameters,
                          long fileBytes, long tensorBytes, long weightBytesPerToken, int nLayer, int nEmbd, int nHead,
-                         int nHeadKv, int headDimK, int headDimV, long nVocab, long nCtxTrain, Map<String, Integer> tensorTypes) {
+                         int nHeadKv, int headDimK, int headDimV, long nVocab, long nCtxTrain, Map<String, Integer> tensorTypes,
+                         long matmulParameters) {
 
     /**
      * Reads a model's facts.
@@ -54,6 +59,12 @@ public record ModelFacts(Path path, String architecture, String name, String fil
             types.merge(t.type().ggmlName(), 1, Integer::sum);
         }
         boolean tied = g.tensor("output.weight") == null;
+        long matmul = 0;
+        for (GgufTensorInfo t : g.tensors()) {
+            if (t.ne().length >= 2 && (t != embd || tied)) {
+                matmul += t.nElements();
+            }
+        }
         long perToken = bytes;
         if (embd != null && !tied) {
             perToken = perToken - embd.nBytes() + embd.rowBytes();
@@ -69,7 +80,7 @@ public record ModelFacts(Path path, String architecture, String name, String fil
         return new ModelFacts(path, arch, g.getString("general.name", path.getFileName().toString()),
                 ft == null ? "unknown" : ft.name(), syn != null && Boolean.TRUE.equals(syn.value()), params, g.fileBytes(),
                 bytes, perToken, (int) g.getLong(arch + ".block_count", 0), nEmbd, nHead, nHeadKv, hdK, hdV, nVocab,
-                g.getLong(arch + ".context_length", 0), types);
+                g.getLong(arch + ".context_length", 0), types, matmul);
     }
 
     /**
@@ -99,6 +110,7 @@ public record ModelFacts(Path path, String architecture, String name, String fil
         m.put("fileType", fileType);
         m.put("synthetic", synthetic);
         m.put("parameters", parameters);
+        m.put("matmulParameters", matmulParameters);
         m.put("fileBytes", fileBytes);
         m.put("tensorBytes", tensorBytes);
         m.put("weightBytesPerToken", weightBytesPerToken);

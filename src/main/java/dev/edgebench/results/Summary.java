@@ -97,6 +97,7 @@ public final class Summary {
                         .append(String.valueOf(b.get("error")).lines().findFirst().orElse("")).append('\n');
             }
         }
+        roofline(sb, run, benches);
         if (benches.stream().anyMatch(b -> b.get("telemetry") != null)) {
             sb.append("\n## Energy and machine state\n\n| Benchmark | Power avg W | J/token | tok/s/W | Max temp C | GPU clock MHz | State | Energy from |\n")
                     .append("|---|---:|---:|---:|---:|---:|---|---|\n");
@@ -123,6 +124,51 @@ public final class Summary {
             warnings.forEach(w -> sb.append("- ").append(w).append('\n'));
         }
         return sb.toString();
+    }
+
+    /**
+     * Decode: weight bytes per step x steps/s against the measured bandwidth. Prefill: 2 FLOP per
+     * matrix weight per token against the measured matrix rate (attention FLOPs left out, so long
+     * prompts are slightly understated).
+     */
+    @SuppressWarnings("unchecked")
+    private static void roofline(StringBuilder sb, Map<String, Object> run, List<Map<String, Object>> benches) {
+        if (!(run.get("ceilings") instanceof Map<?, ?> cm)) {
+            return;
+        }
+        Map<String, Object> c = (Map<String, Object>) cm;
+        Object bw = c.get("bandwidthGBps");
+        Object mm = c.get("matmulTflops");
+        sb.append("\n## Roofline\n\nMeasured on ").append(c.get("device")).append(" in this run: bandwidth ")
+                .append(bw instanceof Number ? fmt(bw) + " GB/s" : "—").append(" (").append(c.get("bandwidthMethod"))
+                .append("); matrix rate ").append(mm instanceof Number ? fmt(mm) + " TFLOP/s" : "—").append(" (")
+                .append(c.get("matmulMethod")).append(").\n\n| Benchmark | Achieved | % of ceiling |\n|---|---:|---:|\n");
+        Map<String, Long> params = new java.util.HashMap<>();
+        if (run.get("models") instanceof List<?> ms) {
+            for (Object o : ms) {
+                Map<String, Object> m = (Map<String, Object>) o;
+                Map<String, Object> f = (Map<String, Object>) m.get("facts");
+                Object mp = f.getOrDefault("matmulParameters", f.get("parameters"));
+                params.put(String.valueOf(m.get("ref")), ((Number) mp).longValue());
+            }
+        }
+        for (Map<String, Object> b : benches) {
+            Map<String, Object> metrics = (Map<String, Object>) b.getOrDefault("metrics", Map.of());
+            Map<String, Object> p = (Map<String, Object>) b.getOrDefault("params", Map.of());
+            if (metrics.get("decode.weight_GBps") instanceof Map<?, ?> w && bw instanceof Number n) {
+                double mean = ((Number) ((Map<String, Object>) w.get("stats")).get("mean")).doubleValue();
+                sb.append("| `").append(b.get("id")).append("` | ").append(fmt(mean)).append(" GB/s of weights | ")
+                        .append(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * mean / n.doubleValue())).append(" |\n");
+            }
+            Long np = params.get(String.valueOf(p.get("model")));
+            if (metrics.get("prefill.tok_s") instanceof Map<?, ?> pf && mm instanceof Number n && np != null
+                    && "prefill".equals(b.get("benchmark"))) {
+                double tokS = ((Number) ((Map<String, Object>) pf.get("stats")).get("mean")).doubleValue();
+                double tflops = 2.0 * np * tokS / 1e12;
+                sb.append("| `").append(b.get("id")).append("` | ").append(fmt(tflops)).append(" TFLOP/s (2 x matrix weights x prefill tok/s) | ")
+                        .append(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * tflops / n.doubleValue())).append(" |\n");
+            }
+        }
     }
 
     private static final class Row {
