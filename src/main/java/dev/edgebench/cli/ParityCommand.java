@@ -168,7 +168,9 @@ final class ParityCommand {
         String runId = "round" + (round + 1) + "-edgebench";
         int rc = RunCommand.run(new String[]{"--model", model, "--benchmarks", "prefill,decode", "--prompt", String.valueOf(nPrompt),
                 "--gen", String.valueOf(nGen), "--threads", String.valueOf(threads), "--ngl", String.valueOf(gpuLayers),
-                "--warmup", "1", "--samples", String.valueOf(reps), "--forks", "1", "--out", dir.toString(), "--run-id", runId});
+                "--warmup", "1", "--samples", String.valueOf(reps), "--forks", "1", "--out", dir.toString(), "--run-id", runId,
+                // llama-bench runs nothing beside its measurement: neither does this side
+                "--no-telemetry", "--no-roofline"});
         if (rc != 0) {
             return null;
         }
