@@ -90,6 +90,8 @@ public final class EdgebenchProfiler implements InternalProfiler {
             out.add(new ScalarResult("prefill.tok_s", tokS, "tok/s", AggregationPolicy.AVG));
             out.add(new ScalarResult("prefill.ms", ms, "ms", AggregationPolicy.AVG));
             sample.put("prefillNs", t.prefillNs());
+            sample.put("prefillCount", prefill.getTotalCount());
+            sample.put("prefillMeanMs", ms);
             sample.put("prefillTokens", t.prefillTokens());
             sample.put("prefillTokS", tokS);
         }

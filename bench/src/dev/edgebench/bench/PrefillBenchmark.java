@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Prefill: {@code nPrompt} prompt tokens for each of {@code batch} sequences, starting at depth
- * {@code depth} (prefilled untimed). One JMH iteration is one sample: the prompt in batches of
- * the engine's batch size, then synchronize. Reports ms (primary score) and prefill tok/s (via
+ * {@code depth} (prefilled untimed). One JMH iteration is one sample: {@code repeat} prefills back
+ * to back (see {@link Session#repeat}), each the prompt in batches of the engine's batch size, then
+ * synchronize, each timed on its own. Reports ms (primary score) and prefill tok/s (via
  * {@link EdgebenchProfiler}); for a step engine without sampling this is also the TTFT.
  */
 @BenchmarkMode(Mode.SingleShotTime)
@@ -35,11 +36,38 @@ public class PrefillBenchmark {
         public int nPrompt;
         @Param({"0"})
         public int depth;
+        /**
+         * Prefills per sample: a number, or "auto" (as many as fill {@value #AUTO_SAMPLE_MS} ms,
+         * at least one). Back-to-back prefills keep a GPU as busy as llama-bench's repetitions do;
+         * a single short prefill after the pause between JMH iterations meets a GPU that has
+         * clocked down. Each prefill is timed and recorded on its own.
+         */
+        @Param({"auto"})
+        public String repeat;
+
+        int prefills;
 
         @Setup(Level.Trial)
         public void open(BenchmarkParams params) {
             positive("nPrompt", nPrompt);
             open(params, depth + nPrompt, false);
+            try {
+                prefills = repeat.equals("auto") ? autoRepeat() : Integer.parseInt(repeat);
+                positive("repeat", prefills);
+            } catch (RuntimeException e) {
+                RunFiles.recordFailure(BenchId.of(params), e instanceof NumberFormatException
+                        ? new IllegalArgumentException("repeat must be auto or a positive number, was '" + repeat + "'") : e);
+                throw e;
+            }
+        }
+
+        /** Times one prefill (after the warm-up) and returns how many fill the target sample time. */
+        private int autoRepeat() {
+            toDepth(depth);
+            long t0 = System.nanoTime();
+            opened.session().prefill(nPrompt);
+            long ns = Math.max(1, System.nanoTime() - t0);
+            return (int) Math.max(1, Math.min(MAX_REPEAT, AUTO_SAMPLE_MS * 1_000_000L / ns));
         }
 
         @Setup(Level.Iteration)
@@ -48,12 +76,23 @@ public class PrefillBenchmark {
         }
     }
 
+    /** Target length of one sample with {@code repeat=auto}, ms. */
+    static final long AUTO_SAMPLE_MS = 100;
+    static final int MAX_REPEAT = 1000;
+
     @Benchmark
     public void prefill(Session s) {
-        long t0 = System.nanoTime();
-        s.opened.session().prefill(s.nPrompt);
-        long dt = System.nanoTime() - t0;
-        TokenClock.addPrefill(dt, (long) s.nPrompt * s.batch);
-        TokenClock.ttft.recordValue(Math.max(1, dt));
+        var session = s.opened.session();
+        long tokens = (long) s.nPrompt * s.batch;
+        for (int i = 0; i < s.prefills; i++) {
+            if (i > 0) {
+                session.truncate(s.depth);
+            }
+            long t0 = System.nanoTime();
+            session.prefill(s.nPrompt);
+            long dt = System.nanoTime() - t0;
+            TokenClock.addPrefill(dt, tokens);
+            TokenClock.ttft.recordValue(Math.max(1, dt));
+        }
     }
 }

@@ -64,6 +64,7 @@ public final class Main {
                   --threads N          CPU threads (0 = all)  --ngl auto|-1|N  GPU layers
                   --fa auto|on|off     flash attention        --cache-type T   KV cache type (f16, q8_0, ...)
                   --ubatch N           physical batch         --ctx N          fail if a workload needs more context
+                  --prefill-repeat N   prefills per prefill sample, back to back (default auto: about 100 ms worth)
                   --sample             feed back greedy tokens (sampling time counts)
                   --no-telemetry       do not sample power, clocks and temperature (-Dedgebench.telemetry.periodMs=P sets the period;
                                        -Dedgebench.cooldown.tempC=T -Dedgebench.cooldown.maxSeconds=S waits for the machine to cool)

@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RunCommand {
     /** The parameters each benchmark class declares; the runner sets every one explicitly. */
     static final Map<String, List<String>> PARAMS = Map.of(
-            "prefill", List.of("nPrompt", "depth", "model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType", "ubatch"),
+            "prefill", List.of("nPrompt", "depth", "repeat", "model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType",
+                    "ubatch"),
             "decode", List.of("nGen", "depth", "model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType", "ubatch"),
             "generation", List.of("nPrompt", "nGen", "sample", "model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType",
                     "ubatch"));
@@ -78,6 +79,7 @@ final class RunCommand {
         String flashAttn = "auto";
         String cacheType = "f16";
         int ubatch = 512;
+        String prefillRepeat = "auto";
         boolean sample;
         boolean telemetry = true;
         /** null: measure device ceilings on GPU builds only; true/false: always/never. */
@@ -438,6 +440,7 @@ final class RunCommand {
                 case "cacheType" -> List.of(a.cacheType);
                 case "ubatch" -> List.of(String.valueOf(a.ubatch));
                 case "sample" -> List.of(String.valueOf(a.sample));
+                case "repeat" -> List.of(a.prefillRepeat);
                 default -> throw new IllegalStateException(p);
             });
         }
@@ -627,6 +630,12 @@ final class RunCommand {
                         case "--fa" -> a.flashAttn = v.toLowerCase(Locale.ROOT);
                         case "--cache-type" -> a.cacheType = v.toLowerCase(Locale.ROOT);
                         case "--ubatch" -> a.ubatch = integer(k, v);
+                        case "--prefill-repeat" -> {
+                            if (!v.equals("auto") && integer(k, v) <= 0) {
+                                throw new IllegalArgumentException("--prefill-repeat must be auto or positive, was " + v);
+                            }
+                            a.prefillRepeat = v;
+                        }
                         case "--benchmarks" -> {
                             a.benchmarks = new ArrayList<>();
                             for (String b : v.split(",")) {

@@ -34,7 +34,7 @@ public final class RunAssembler {
 
     private static final List<MetricDef> METRICS = List.of(
             new MetricDef("prefillTokS", "prefill.tok_s", "tok/s", true, 1),
-            new MetricDef("prefillNs", "prefill.ms", "ms", false, 1e-6),
+            new MetricDef("prefillMeanMs", "prefill.ms", "ms", false, 1),
             new MetricDef("decodeTokS", "decode.tok_s", "tok/s", true, 1),
             new MetricDef("decodeWeightGBps", "decode.weight_GBps", "GB/s", true, 1),
             new MetricDef("generationTokS", "generation.tok_s", "tok/s", true, 1),

@@ -53,6 +53,7 @@ class RunCommandTest {
         rejected("batch must be positive", "--batch", "0");
         rejected("samples must be positive", "--samples", "0");
         rejected("--gen needs an integer", "--gen", "many");
+        rejected("--prefill-repeat must be auto or positive, was 0", "--prefill-repeat", "0");
     }
 
     @Test
