@@ -30,7 +30,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -q -B -e
 JAR := target/benchmarks.jar
 JAVA := $(JAVA_HOME)/bin/java
-JAVA_OPTS ?= --enable-native-access=ALL-UNNAMED
+JAVA_OPTS ?= --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
 
 SOURCES := $(shell find src/main bench/src bindings/src -type f 2>/dev/null) pom.xml
 

@@ -76,5 +76,5 @@ export LLAMA_CPP_SRC="$src"
 [ "$build_only" = 1 ] && exit 0
 
 export EDGEBENCH_MODELS="${EDGEBENCH_MODELS:-$here/models}"
-exec "$java" --enable-native-access=ALL-UNNAMED -Dedgebench.home="$here" -Dedgebench.profile="$profile" \
+exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dedgebench.home="$here" -Dedgebench.profile="$profile" \
   -jar "$here/benchmarks.jar" run "${args[@]}"
