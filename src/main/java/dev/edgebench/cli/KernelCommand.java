@@ -484,8 +484,8 @@ public final class KernelCommand {
                     : "GPU");
             boolean gpu = !b.isCpu();
             if (gpu) {
-                out.printf(Locale.ROOT, "%10s %10s %10s %8s %15s %9s  %s%n", "edgebench", "eb-1st-s", "tbo", "ratio",
-                        "ratio min-max", "1st-s/tbo", "kernel (us per op, medians)");
+                out.printf(Locale.ROOT, "%10s %10s %10s %8s %15s %9s  %s%n", "edgebench", "eb-tbo-p", "tbo", "ratio",
+                        "ratio min-max", "tbo-p/tbo", "kernel (us per op, medians)");
             } else {
                 out.printf(Locale.ROOT, "%10s %10s %8s %15s  %s%n", "edgebench", "tbo", "ratio", "ratio min-max",
                         "kernel (us per op, medians)");
@@ -504,8 +504,8 @@ public final class KernelCommand {
                 double[] ours = new double[a.repeats()];
                 double[] theirs = new double[a.repeats()];
                 double[] ratio = new double[a.repeats()];
-                double[] firstSecond = new double[gpu ? a.repeats() : 0];
-                double[] firstSecondRatio = new double[firstSecond.length];
+                double[] tboProtocol = new double[gpu ? a.repeats() : 0];
+                double[] tboProtocolRatio = new double[tboProtocol.length];
                 KernelGraph.Options options = new KernelGraph.Options(copies, KernelGraph.Placement.DEVICE, 0, 2026);
                 // fresh graphs stay open until this kernel is done: a graph built where a closed one was could
                 // get its addresses, which the CUDA backend would take for the same graph already captured
@@ -518,19 +518,19 @@ public final class KernelCommand {
                         if (r % 2 == 0) {
                             theirs[r] = theirs(tbo, spec, device);
                             if (gpu) {
-                                firstSecond[r] = firstSecond(b, spec, options, fresh);
+                                tboProtocol[r] = tboProtocol(b, spec, options, fresh);
                             }
                             ours[r] = KernelTiming.measure(g, 0, 1_000_000_000L).meanUsPerOp();
                         } else {
                             ours[r] = KernelTiming.measure(g, 0, 1_000_000_000L).meanUsPerOp();
                             if (gpu) {
-                                firstSecond[r] = firstSecond(b, spec, options, fresh);
+                                tboProtocol[r] = tboProtocol(b, spec, options, fresh);
                             }
                             theirs[r] = theirs(tbo, spec, device);
                         }
                         ratio[r] = ours[r] / theirs[r];
                         if (gpu) {
-                            firstSecondRatio[r] = firstSecond[r] / theirs[r];
+                            tboProtocolRatio[r] = tboProtocol[r] / theirs[r];
                         }
                     }
                 } catch (KernelGraph.Skip s) {
@@ -542,8 +542,8 @@ public final class KernelCommand {
                 }
                 if (gpu) {
                     out.printf(Locale.ROOT, "%10.2f %10.2f %10.2f %8.3f %7.3f-%-7.3f %9.3f  %s%n", Stats.median(ours),
-                            Stats.median(firstSecond), Stats.median(theirs), Stats.median(ratio), Stats.quantile(ratio, 0),
-                            Stats.quantile(ratio, 1), Stats.median(firstSecondRatio), spec);
+                            Stats.median(tboProtocol), Stats.median(theirs), Stats.median(ratio), Stats.quantile(ratio, 0),
+                            Stats.quantile(ratio, 1), Stats.median(tboProtocolRatio), spec);
                 } else {
                     out.printf(Locale.ROOT, "%10.2f %10.2f %8.3f %7.3f-%-7.3f  %s%n", Stats.median(ours), Stats.median(theirs),
                             Stats.median(ratio), Stats.quantile(ratio, 0), Stats.quantile(ratio, 1), spec);
@@ -553,33 +553,34 @@ public final class KernelCommand {
                 row.put("ratio", ratio);
                 row.put("medianRatio", Stats.median(ratio));
                 if (gpu) {
-                    row.put("edgebenchFirstSecondUsPerOp", firstSecond);
-                    row.put("firstSecondRatio", firstSecondRatio);
-                    row.put("medianFirstSecondRatio", Stats.median(firstSecondRatio));
+                    row.put("edgebenchTboProtocolUsPerOp", tboProtocol);
+                    row.put("tboProtocolRatio", tboProtocolRatio);
+                    row.put("medianTboProtocolRatio", Stats.median(tboProtocolRatio));
                 }
                 row.put("copies", copies);
             }
         }
         out.println("  ratio: edgebench us/op over test-backend-ops us/run, per repeat (paired, back to back); median and range over"
                 + " repeats.");
-        if (rows.stream().anyMatch(r -> r.containsKey("firstSecondRatio"))) {
-            out.println("  eb-1st-s: edgebench on a fresh graph timed from its second compute on, as test-backend-ops times (one"
-                    + " warm-up compute, then >= 1 s). On CUDA the backend captures and instantiates a CUDA graph in its second"
-                    + " compute, so that one-off cost lands in test-backend-ops' figure; edgebench's own column is the steady state.");
+        if (rows.stream().anyMatch(r -> r.containsKey("tboProtocolRatio"))) {
+            out.println("  eb-tbo-p: edgebench on a fresh graph with test-backend-ops' protocol: one untimed compute of the op alone,"
+                    + " then the full graph timed from its first compute for >= 1 s. On CUDA that timed region holds one uncaptured"
+                    + " compute and one CUDA-graph capture and instantiation; edgebench's own column is the steady state after"
+                    + " them.");
         }
         return rows;
     }
 
     /**
-     * Times the kernel the way test-backend-ops does, on a graph built for this measurement alone:
-     * one untimed warm-up compute, then computes timed from the second on until 1 s has passed. The
-     * graph is added to {@code keep}, for the caller to close.
+     * Times the kernel the way test-backend-ops does, on a graph built for this measurement alone
+     * ({@link KernelTiming#measureLikeTestBackendOps}). The graph is added to {@code keep}, for the
+     * caller to close.
      */
-    private static double firstSecond(GgmlBackend b, KernelSpec spec, KernelGraph.Options options, List<KernelGraph> keep)
+    private static double tboProtocol(GgmlBackend b, KernelSpec spec, KernelGraph.Options options, List<KernelGraph> keep)
             throws KernelGraph.Skip {
         KernelGraph fresh = KernelGraph.build(b, spec, options);
         keep.add(fresh);
-        return KernelTiming.measure(fresh, 0, 1_000_000_000L).meanUsPerOp();
+        return KernelTiming.measureLikeTestBackendOps(fresh, 1_000_000_000L).meanUsPerOp();
     }
 
     private static double theirs(TestBackendOps tbo, KernelSpec spec, String device) throws IOException {

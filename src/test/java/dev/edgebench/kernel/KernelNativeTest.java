@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -174,6 +175,29 @@ class KernelNativeTest {
             KernelTiming t = KernelTiming.measure(g, 0, 1_000_000L);
             assertTrue(t.meanUsPerOp() > 0 && t.usPerOp().length >= 1, t.toString());
             assertTrue(t.gflops() > 0 && t.gbps() > 0, t.toString());
+        }
+    }
+
+    @Test
+    void theFirstCopyAloneComputesTheSameOutputAsTheFullGraph() throws Exception {
+        for (String s : new String[]{"MUL_MAT q4_0[256x64] f32[256x2]",
+                "FLASH_ATTN_EXT f32[64x3x8] f16[64x256x2] f16[64x256x2] f16[256x3] scale=0.125 softcap=0 past=10 causal=1"}) {
+            KernelSpec spec = KernelSpec.parse(s);
+            try (KernelGraph g = KernelGraph.build(cpu, spec, new KernelGraph.Options(5, KernelGraph.Placement.DEVICE, 0, 11))) {
+                g.runFirstCopy();
+                float[] alone = g.output();
+                double sum = 0;
+                for (float v : alone) {
+                    sum += Math.abs(v);
+                }
+                assertTrue(sum > 0, s + ": the first copy alone left its output empty");
+                g.run();
+                assertArrayEquals(g.output(), alone, s);
+            }
+            try (KernelGraph fresh = KernelGraph.build(cpu, spec, new KernelGraph.Options(5, KernelGraph.Placement.DEVICE, 0, 11))) {
+                KernelTiming t = KernelTiming.measureLikeTestBackendOps(fresh, 1_000_000L);
+                assertTrue(t.meanUsPerOp() > 0 && t.usPerOp().length >= 1 && t.copies() == 5, t.toString());
+            }
         }
     }
 
