@@ -4,9 +4,9 @@
 #
 #   scripts/gpu-session.sh build     build the CUDA engine, compile-check sm_87/sm_110, forge the models
 #   scripts/gpu-session.sh parity    edgebench vs llama-bench, back to back, per model
-#   scripts/gpu-session.sh presets   quick on every model, seed-2026 on Llama-3.2-1B Q4_0
+#   scripts/gpu-session.sh presets   quick and seed-2026 on every model
 #   scripts/gpu-session.sh kernels   the kernel suite on CUDA vs test-backend-ops, device ceilings, telemetry
-#   scripts/gpu-session.sh why       the matrix products vs test-backend-ops with CUDA graphs on, then off (both sides)
+#   scripts/gpu-session.sh why       the matrix products vs test-backend-ops as pinned, then vs one that settles before timing
 #   scripts/gpu-session.sh seed M..  seed-2026 on the given models (NAME:TYPE), small results packed after each
 #   scripts/gpu-session.sh quick     quick on every model
 #   scripts/gpu-session.sh kernels8b the kernel suite on CUDA for Llama-3.1-8B Q4_0
@@ -39,6 +39,19 @@ pack() {
   ls -la "$out"
 }
 
+quick_all() {
+  for m in "${models[@]}"; do
+    eb run --preset quick --model "$m" --run-id "quick-${m//[:.]/_}" | tail -12
+  done
+}
+
+seed_each() {
+  for m in "$@"; do
+    eb run --preset seed-2026 --model "$m" --run-id "seed-2026-${m//[:.]/_}" | tail -30
+    pack
+  done
+}
+
 case "$step" in
   build)
     start=$(date +%s)
@@ -64,11 +77,8 @@ case "$step" in
     pack
     ;;
   presets)
-    for m in "${models[@]}"; do
-      eb run --preset quick --model "$m" --run-id "quick-${m//[:.]/_}" | tail -25
-    done
-    eb run --preset seed-2026 --model Llama-3.2-1B:Q4_0 --run-id seed-2026-Llama-3.2-1B_Q4_0 | tail -40
-    pack
+    quick_all
+    seed_each "${models[@]}"
     ;;
   kernels)
     eb kernels --model Llama-3.2-1B:Q4_0 --backend CUDA0 --compare-test-backend-ops | tail -60
@@ -85,24 +95,29 @@ case "$step" in
     pack
     ;;
   why)
-    # test-backend-ops times from a graph's second compute, which on CUDA captures and instantiates the CUDA
-    # graph; the eb-1st-s column repeats that protocol in edgebench. With graphs off neither side captures.
-    eb kernels --model Llama-3.2-1B:Q4_0 --backend CUDA0 --only-compare --repeats 5 --out "$bundle/results/runs/why-graphs-on"
-    GGML_CUDA_DISABLE_GRAPHS=1 eb kernels --model Llama-3.2-1B:Q4_0 --backend CUDA0 --only-compare --repeats 3 \
-      --out "$bundle/results/runs/why-graphs-off"
+    # test-backend-ops times from its graph's first full compute: on CUDA that one runs uncaptured and the
+    # next captures the CUDA graph. The eb-tbo-p column repeats that protocol in edgebench; then the same
+    # comparison against a test-backend-ops that settles for 3 computes before its timer (patched here, on
+    # the GPU machine only; the pinned binary is put back afterwards).
+    eb kernels --model Llama-3.2-1B:Q4_0 --backend CUDA0 --only-compare --repeats 3 --out "$bundle/results/runs/tbo-stock"
+    cmake_dir="$bundle/native/build/cuda/cmake"
+    tbo="$bundle/native/build/cuda/bin/test-backend-ops"
+    src="$bundle/native/src/llama.cpp/tests/test-backend-ops.cpp"
+    line=$(grep -n '^        // run$' "$src" | cut -d: -f1)
+    [ -n "$line" ] || { echo "why: no '// run' line in $src"; exit 1; }
+    cp "$src" "$src.pinned" && cp "$tbo" "$tbo.pinned"
+    sed -i "${line}s|^|        for (int w = 0; w < 3; w++) { ggml_backend_graph_compute(backend, gf); } // settle before timing\\n|" "$src"
+    cmake --build "$cmake_dir" --target test-backend-ops -j"$JOBS" >/dev/null && cp "$cmake_dir/bin/test-backend-ops" "$tbo"
+    eb kernels --model Llama-3.2-1B:Q4_0 --backend CUDA0 --only-compare --repeats 3 --out "$bundle/results/runs/tbo-settled"
+    mv "$src.pinned" "$src" && mv "$tbo.pinned" "$tbo"
     pack
     ;;
   seed)
     shift
-    for m in "$@"; do
-      eb run --preset seed-2026 --model "$m" --run-id "seed-2026-${m//[:.]/_}" | tail -30
-      pack
-    done
+    seed_each "$@"
     ;;
   quick)
-    for m in "${models[@]}"; do
-      eb run --preset quick --model "$m" --run-id "quick-${m//[:.]/_}" | tail -12
-    done
+    quick_all
     pack
     ;;
   kernels8b)
