@@ -95,7 +95,8 @@ public final class KernelCommand {
               --out        where to write kernels-jmh.json (JMH) and kernels.json (this report);
                            default <home>/results/runs/kernels-<model>-<phase>-<UTC time>
               --compare-test-backend-ops  then time the step's matrix products (or --ops) with edgebench and the
-                           pinned test-backend-ops perf back to back, --repeats times (default 5), and print the ratios
+                           pinned test-backend-ops perf back to back, --repeats times (default 5), and print the ratios;
+                           on a GPU also edgebench timed with test-backend-ops' own protocol (column eb-tbo-p)
               --only-compare  only the comparison (no JMH suite, no engine step)
             """;
 
