@@ -227,6 +227,10 @@ public final class KernelCommand {
 
     static int execute(Args a, PrintStream out) throws IOException, RunnerException {
         Models.Ref ref = Models.parse(a.model(), Catalog.builtin());
+        String link = a.onlyCompare() || a.list() ? null : ForkLink.problem();
+        if (link != null) {
+            throw new IllegalArgumentException(link);
+        }
         Path file = Models.resolve(ref, new LlamaQuantizer(), System.err::println);
         ModelShape shape = ModelShape.fromGguf(GgufFile.read(file));
         OpInventory inv = OpInventory.of(shape, a.phase(), a.attention());

@@ -495,6 +495,10 @@ final class RunCommand {
         positive("nGen", nGen(a));
         positive("samples", samples(a));
         positive("forks", forks(a));
+        String link = ForkLink.problem();
+        if (link != null) {
+            throw new IllegalArgumentException(link);
+        }
         if (warmups(a) < 0) {
             throw new IllegalArgumentException("warm-up count must not be negative, was " + warmups(a));
         }
