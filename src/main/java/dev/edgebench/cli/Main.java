@@ -86,7 +86,7 @@ public final class Main {
                   java -jar target/benchmarks.jar facts NAME:TYPE|FILE.gguf
                   java -jar target/benchmarks.jar catalog
                   java -jar target/benchmarks.jar telemetry [--samples N] [--period-ms P]
-                  java -jar target/benchmarks.jar parity [--model M] [--rounds N] [--reps N]
+                  java -jar target/benchmarks.jar parity [--model M] [--rounds N] [--reps N] [--pp-reps auto|N] [--ngl auto|N]
                   java -jar target/benchmarks.jar compare BASELINE CURRENT [--threshold 5%] [--out DIR]   (exit 1: regression, 2: bad input)
                   java -jar target/benchmarks.jar baseline update RUN_FOLDER [--platform NAME] | baseline show [PLATFORM]
                   java -jar target/benchmarks.jar ab --a native/build/cpu --b native/build/cpu-avx512 [--rounds N] [run options]

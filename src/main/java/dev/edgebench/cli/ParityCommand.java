@@ -29,6 +29,12 @@ import java.util.concurrent.TimeUnit;
  * Rounds alternate the order (A B, B A, ...) so that drift hits both alike; each round gives a
  * ratio edgebench / llama-bench of mean tok/s, and the command prints the median ratio with the
  * spread over rounds. Results go to {@code results/runs/<id>/parity.json}.
+ *
+ * <p>Both sides time the same work. edgebench times its prefills back to back ({@code repeat=auto},
+ * about 100 ms per sample), so llama-bench's prompt test gets as many repetitions as edgebench timed
+ * prefills in the first round ({@code --pp-reps auto}); ten lone 128-token prefills of a 1B model
+ * take some 50 ms on an H100, too short for a GPU to settle. The generation test keeps
+ * {@code --reps}. Each side runs its own warm-up first, as llama-bench does.
  */
 final class ParityCommand {
     private ParityCommand() {
@@ -42,6 +48,8 @@ final class ParityCommand {
         int nGen = 128;
         int threads = Runtime.getRuntime().availableProcessors();
         String ngl = "auto";
+        String ppReps = "auto";
+        Path outDir = null;
         for (int i = 0; i < argv.length; i++) {
             String k = argv[i];
             if (i + 1 >= argv.length) {
@@ -57,20 +65,26 @@ final class ParityCommand {
                     case "--prompt" -> nPrompt = Integer.parseInt(v);
                     case "--gen" -> nGen = Integer.parseInt(v);
                     case "--threads" -> threads = Integer.parseInt(v);
-                    case "--ngl" -> ngl = v;
+                    case "--ngl" -> ngl = parseAutoOrInt(v);
+                    case "--pp-reps" -> ppReps = parseAutoOrInt(v);
+                    case "--out" -> outDir = Path.of(v);
                     default -> {
-                        System.err.println("parity: unknown option " + k
-                                + " (--model M --rounds N --reps N --prompt N --gen N --threads N --ngl auto|N)");
+                        System.err.println("parity: unknown option " + k + " (" + USAGE + ")");
                         return 2;
                     }
                 }
             } catch (NumberFormatException e) {
-                System.err.println("parity: " + k + " needs an integer, got '" + v + "'");
+                System.err.println("parity: " + k + " needs " + (k.equals("--ngl") || k.equals("--pp-reps") ? "auto or " : "")
+                        + "an integer, got '" + v + "'");
                 return 2;
             }
         }
         if (rounds < 1 || reps < 2 || nPrompt < 1 || nGen < 1 || threads < 1) {
             System.err.println("parity: rounds >= 1, reps >= 2, prompt, gen and threads >= 1");
+            return 2;
+        }
+        if (!ngl.equals("auto") && Integer.parseInt(ngl) < 0 || !ppReps.equals("auto") && Integer.parseInt(ppReps) < 2) {
+            System.err.println("parity: --ngl needs auto or >= 0, --pp-reps auto or >= 2");
             return 2;
         }
         Models.Ref ref;
@@ -90,12 +104,14 @@ final class ParityCommand {
         }
         int gpuLayers = ngl.equals("auto") ? (rt.supportsGpuOffload() ? 99 : 0) : Integer.parseInt(ngl);
         String id = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + "-parity";
-        Path dir = EdgebenchHome.dir().resolve("results").resolve("runs").resolve(id);
+        Path dir = (outDir != null ? outDir : EdgebenchHome.dir().resolve("results").resolve("runs")).resolve(id);
         Files.createDirectories(dir);
 
         List<double[]> eb = new ArrayList<>();
         List<double[]> lb = new ArrayList<>();
         List<Map<String, Object>> log = new ArrayList<>();
+        // round 1 runs edgebench first, so its prefill count is known before llama-bench's first turn
+        int lbPpReps = ppReps.equals("auto") ? -1 : Integer.parseInt(ppReps);
         for (int r = 0; r < rounds; r++) {
             boolean ebFirst = r % 2 == 0;
             double[] e = null;
@@ -104,8 +120,11 @@ final class ParityCommand {
                 boolean doEb = (side == 0) == ebFirst;
                 if (doEb) {
                     e = edgebench(dir, r, model, nPrompt, nGen, threads, gpuLayers, reps);
+                    if (e != null && lbPpReps < 0) {
+                        lbPpReps = promptReps((long) e[2], reps);
+                    }
                 } else {
-                    l = llamaBench(bench, file, nPrompt, nGen, threads, gpuLayers, reps);
+                    l = llamaBench(bench, file, nPrompt, nGen, threads, gpuLayers, lbPpReps, reps);
                 }
             }
             if (e == null || l == null) {
@@ -119,6 +138,8 @@ final class ParityCommand {
             row.put("order", ebFirst ? "edgebench,llama-bench" : "llama-bench,edgebench");
             row.put("edgebenchPrefillTokS", e[0]);
             row.put("edgebenchDecodeTokS", e[1]);
+            row.put("edgebenchPrefillsTimed", (long) e[2]);
+            row.put("llamaBenchPromptReps", lbPpReps);
             row.put("llamaBenchPrefillTokS", l[0]);
             row.put("llamaBenchDecodeTokS", l[1]);
             row.put("prefillRatio", e[0] / l[0]);
@@ -135,10 +156,12 @@ final class ParityCommand {
         out.put("nPrompt", nPrompt);
         out.put("nGen", nGen);
         out.put("repsPerSide", reps);
+        out.put("llamaBenchPromptReps", lbPpReps);
         out.put("rounds", log);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "parity: %s, %d threads, ngl %d, %d rounds (alternating order), %d samples per side%n",
-                ref, threads, gpuLayers, rounds, reps));
+        sb.append(String.format(Locale.ROOT, "parity: %s, %d threads, ngl %d, %d rounds (alternating order), %d samples per side;"
+                        + " llama-bench pp%d repeated %d times (edgebench timed %d prefills)%n",
+                ref, threads, gpuLayers, rounds, reps, nPrompt, lbPpReps, (long) eb.get(0)[2]));
         sb.append(String.format(Locale.ROOT, "%-8s %16s %16s %10s %22s%n", "test", "edgebench t/s", "llama-bench t/s",
                 "ratio", "ratio min..max (CV)"));
         String[] names = {"pp" + nPrompt, "tg" + nGen};
@@ -162,7 +185,7 @@ final class ParityCommand {
         return 0;
     }
 
-    /** One edgebench side: prefill and decode through JMH forks; returns mean tok/s {prefill, decode}. */
+    /** One edgebench side: prefill and decode through JMH forks; returns {prefill mean tok/s, decode mean tok/s, prefills timed}. */
     private static double[] edgebench(Path dir, int round, String model, int nPrompt, int nGen, int threads, int gpuLayers,
                                       int reps) throws IOException {
         String runId = "round" + (round + 1) + "-edgebench";
@@ -177,17 +200,41 @@ final class ParityCommand {
         JsonNode run = new ObjectMapper().readTree(dir.resolve(runId).resolve("run.json").toFile());
         double pp = Double.NaN;
         double tg = Double.NaN;
+        double prefills = 0;
         for (JsonNode b : run.path("benchmarks")) {
             if (b.path("benchmark").asText().equals("prefill")) {
                 pp = b.path("metrics").path("prefill.tok_s").path("stats").path("mean").asDouble(Double.NaN);
+                prefills = b.path("latency").path("prefill").path("count").asDouble(0);
             } else if (b.path("benchmark").asText().equals("decode")) {
                 tg = b.path("metrics").path("decode.tok_s").path("stats").path("mean").asDouble(Double.NaN);
             }
         }
-        return new double[]{pp, tg};
+        if (Double.isNaN(pp) || Double.isNaN(tg)) {
+            System.err.println("parity: edgebench's run " + runId + " has no " + (Double.isNaN(pp) ? "prefill" : "decode")
+                    + " result; see its run.json");
+            return null;
+        }
+        return new double[]{pp, tg, prefills};
     }
 
-    /** One llama-bench side; returns its mean tok/s {pp, tg}. */
+    /**
+     * llama-bench's repetitions of its prompt test: as many as edgebench timed prefills, so both
+     * sides time the same work; never fewer than {@code reps}, and at most {@value #MAX_PROMPT_REPS}.
+     */
+    static int promptReps(long edgebenchPrefills, int reps) {
+        return (int) Math.max(reps, Math.min(MAX_PROMPT_REPS, edgebenchPrefills));
+    }
+
+    static final int MAX_PROMPT_REPS = 5000;
+
+    /** One llama-bench side (the prompt test, then the generation test); returns its mean tok/s {pp, tg}. */
+    private static double[] llamaBench(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int ppReps,
+                                       int reps) throws IOException, InterruptedException {
+        double[] pp = llamaBench(bench, model, nPrompt, 0, threads, gpuLayers, ppReps);
+        double[] tg = pp == null ? null : llamaBench(bench, model, 0, nGen, threads, gpuLayers, reps);
+        return tg == null ? null : new double[]{pp[0], tg[1]};
+    }
+
     private static double[] llamaBench(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int reps)
             throws IOException, InterruptedException {
         List<String> cmd = List.of(bench.toString(), "-m", model.toString(), "-p", String.valueOf(nPrompt), "-n", String.valueOf(nGen),
@@ -210,5 +257,14 @@ final class ParityCommand {
             }
         }
         return new double[]{pp, tg};
+    }
+
+    static final String USAGE = "--model M --rounds N --reps N --pp-reps auto|N --prompt N --gen N --threads N --ngl auto|N --out DIR";
+
+    private static String parseAutoOrInt(String v) {
+        if (!v.equals("auto")) {
+            Integer.parseInt(v);
+        }
+        return v;
     }
 }
