@@ -3,7 +3,8 @@
 # the offline bundle unpacked at dist/edgebench-bundle (no JDK or network needed there).
 #
 #   scripts/gpu-session.sh build     build the CUDA engine, compile-check sm_87/sm_110, forge the models
-#   scripts/gpu-session.sh parity    edgebench vs llama-bench, back to back, per model
+#   scripts/gpu-session.sh parity [M..]  edgebench vs llama-bench, back to back, per model (default: every model)
+#   scripts/gpu-session.sh ppramp    llama-bench's pp128 alone: 10 repetitions against 500, alternating
 #   scripts/gpu-session.sh presets   quick and seed-2026 on every model
 #   scripts/gpu-session.sh kernels   the kernel suite on CUDA vs test-backend-ops, device ceilings, telemetry
 #   scripts/gpu-session.sh why       the matrix products vs test-backend-ops as pinned, then vs one that settles before timing
@@ -20,7 +21,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|presets|kernels}
+step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -69,12 +70,24 @@ case "$step" in
     eb telemetry --samples 5 || true
     ;;
   parity)
-    for m in "${models[@]}"; do
+    shift
+    [ $# -gt 0 ] || set -- "${models[@]}"
+    for m in "$@"; do
       reps=10
       [ "$m" = Llama-3.1-8B:Q4_0 ] && reps=5
       eb parity --model "$m" --rounds 3 --reps "$reps" --ngl auto 2>&1 | grep -vE '^(#|Benchmark|Dev|Iter|Warmup|Result|  )' | tail -12
     done
     pack
+    ;;
+  ppramp)
+    # does a short llama-bench prompt test meet a GPU that has not settled? (same binary, same model)
+    lb="$bundle/native/build/cuda/bin/llama-bench"
+    f="$EDGEBENCH_MODELS/Llama-3.2-1B/Llama-3.2-1B-Q4_0-seed2026-v1.gguf"
+    [ -f "$f" ] || { echo "ppramp: no $f (run the build step)"; exit 1; }
+    for r in 10 500 10 500 10 500; do
+      printf 'reps %4s: ' "$r"
+      "$lb" -m "$f" -p 128 -n 0 -ngl 99 -r "$r" -o csv 2>/dev/null | tail -1 | awk -F, '{print "pp128 avg_ts " $(NF-1) " stddev " $NF}'
+    done
     ;;
   presets)
     quick_all

@@ -82,7 +82,7 @@ class ParityCommandTest {
                     assertTrue(round.path(k).asDouble() > 0, k + " in " + round);
                 }
                 // not a parity check: steps of this tiny model take ~0.2 ms and its 2 threads share the VM's 2
-                // cores with the fork's JIT (ratios 0.2-0.7 seen here); a unit or work mix-up would be 100x off
+                // cores with the JVM (ratios 0.2-0.7 seen on the 2-core VM); a unit or work mix-up would be 100x off
                 for (String k : List.of("prefillRatio", "decodeRatio")) {
                     double ratio = round.path(k).asDouble();
                     assertTrue(ratio > 0.02 && ratio < 50, k + " " + ratio + " in " + round);
