@@ -144,9 +144,15 @@ final class ParityCommand {
             row.put("llamaBenchDecodeTokS", l[1]);
             row.put("prefillRatio", e[0] / l[0]);
             row.put("decodeRatio", e[1] / l[1]);
+            row.put("edgebenchPrefillP50TokS", e[3]);
+            row.put("llamaBenchPrefillP50TokS", l[3]);
+            row.put("edgebenchDecodeP50TokS", e[4]);
+            row.put("llamaBenchDecodeP50TokS", l[4]);
+            row.put("prefillP50Ratio", e[3] / l[3]);
+            row.put("decodeP50Ratio", e[4] / l[4]);
             log.add(row);
-            System.err.printf(Locale.ROOT, "parity: round %d: pp%d %.2f vs %.2f (%.4f), tg%d %.2f vs %.2f (%.4f)%n", r + 1, nPrompt,
-                    e[0], l[0], e[0] / l[0], nGen, e[1], l[1], e[1] / l[1]);
+            System.err.printf(Locale.ROOT, "parity: round %d: pp%d %.2f vs %.2f (%.4f; medians %.4f), tg%d %.2f vs %.2f (%.4f; medians %.4f)%n",
+                    r + 1, nPrompt, e[0], l[0], e[0] / l[0], e[3] / l[3], nGen, e[1], l[1], e[1] / l[1], e[4] / l[4]);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", ref.toString());
@@ -164,9 +170,11 @@ final class ParityCommand {
                 ref, threads, gpuLayers, rounds, reps, nPrompt, lbPpReps, (long) eb.get(0)[2]));
         sb.append(String.format(Locale.ROOT, "%-8s %16s %16s %10s %22s%n", "test", "edgebench t/s", "llama-bench t/s",
                 "ratio", "ratio min..max (CV)"));
-        String[] names = {"pp" + nPrompt, "tg" + nGen};
-        for (int m = 0; m < 2; m++) {
-            final int mm = m;
+        // means (llama-bench's avg_ts), then medians: of single prefills (edgebench's prefill latency log,
+        // llama-bench's samples_ns) and of whole generation runs, which a few slow outliers do not move
+        String[] names = {"pp" + nPrompt, "tg" + nGen, null, "pp" + nPrompt + " p50", "tg" + nGen + " p50"};
+        for (int mm : new int[]{0, 1, 3, 4}) {
+            int m = mm;
             double[] ratios = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 ratios[r] = eb.get(r)[mm] / lb.get(r)[mm];
@@ -176,8 +184,9 @@ final class ParityCommand {
             Stats ls = Stats.of(lb.stream().mapToDouble(x -> x[mm]).toArray());
             sb.append(String.format(Locale.ROOT, "%-8s %16.2f %16.2f %10.4f %10.4f..%.4f (%s)%n", names[m], es.median(), ls.median(),
                     rs.median(), rs.min(), rs.max(), Double.isNaN(rs.cv()) ? "n=1" : String.format(Locale.ROOT, "%.1f%%", rs.cv() * 100)));
-            out.put(names[m] + "RatioMedian", rs.median());
-            out.put(names[m] + "Ratio", rs.toMap());
+            String key = names[m].replace(' ', '.');
+            out.put(key + "RatioMedian", rs.median());
+            out.put(key + "Ratio", rs.toMap());
         }
         RunAssembler.writeJson(dir.resolve("parity.json"), out);
         System.out.print(sb);
@@ -185,7 +194,10 @@ final class ParityCommand {
         return 0;
     }
 
-    /** One edgebench side: prefill and decode through JMH forks; returns {prefill mean tok/s, decode mean tok/s, prefills timed}. */
+    /**
+     * One edgebench side: prefill and decode through JMH forks; returns tok/s {prefill mean, decode mean, prefills timed,
+     * median single prefill, median generation sample}.
+     */
     private static double[] edgebench(Path dir, int round, String model, int nPrompt, int nGen, int threads, int gpuLayers,
                                       int reps) throws IOException {
         String runId = "round" + (round + 1) + "-edgebench";
@@ -201,12 +213,16 @@ final class ParityCommand {
         double pp = Double.NaN;
         double tg = Double.NaN;
         double prefills = 0;
+        double ppP50 = Double.NaN;
+        double tgP50 = Double.NaN;
         for (JsonNode b : run.path("benchmarks")) {
             if (b.path("benchmark").asText().equals("prefill")) {
                 pp = b.path("metrics").path("prefill.tok_s").path("stats").path("mean").asDouble(Double.NaN);
                 prefills = b.path("latency").path("prefill").path("count").asDouble(0);
+                ppP50 = nPrompt * 1e6 / b.path("latency").path("prefill").path("p50Us").asDouble(Double.NaN);
             } else if (b.path("benchmark").asText().equals("decode")) {
                 tg = b.path("metrics").path("decode.tok_s").path("stats").path("mean").asDouble(Double.NaN);
+                tgP50 = b.path("metrics").path("decode.tok_s").path("stats").path("median").asDouble(Double.NaN);
             }
         }
         if (Double.isNaN(pp) || Double.isNaN(tg)) {
@@ -214,7 +230,7 @@ final class ParityCommand {
                     + " result; see its run.json");
             return null;
         }
-        return new double[]{pp, tg, prefills};
+        return new double[]{pp, tg, prefills, ppP50, tgP50};
     }
 
     /**
@@ -227,12 +243,12 @@ final class ParityCommand {
 
     static final int MAX_PROMPT_REPS = 5000;
 
-    /** One llama-bench side (the prompt test, then the generation test); returns its mean tok/s {pp, tg}. */
+    /** One llama-bench side (the prompt test, then the generation test); returns tok/s {pp mean, tg mean, -, pp median, tg median}. */
     private static double[] llamaBench(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int ppReps,
                                        int reps) throws IOException, InterruptedException {
         double[] pp = llamaBench(bench, model, nPrompt, 0, threads, gpuLayers, ppReps);
         double[] tg = pp == null ? null : llamaBench(bench, model, 0, nGen, threads, gpuLayers, reps);
-        return tg == null ? null : new double[]{pp[0], tg[1]};
+        return tg == null ? null : new double[]{pp[0], tg[1], Double.NaN, pp[2], tg[3]};
     }
 
     private static double[] llamaBench(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int reps)
@@ -249,14 +265,26 @@ final class ParityCommand {
         JsonNode arr = new ObjectMapper().readTree(out);
         double pp = Double.NaN;
         double tg = Double.NaN;
+        double ppP50 = Double.NaN;
+        double tgP50 = Double.NaN;
         for (JsonNode t : arr) {
             if (t.path("n_prompt").asInt() > 0 && t.path("n_gen").asInt() == 0) {
                 pp = t.path("avg_ts").asDouble();
+                ppP50 = medianOf(t.path("samples_ts"));
             } else if (t.path("n_gen").asInt() > 0 && t.path("n_prompt").asInt() == 0) {
                 tg = t.path("avg_ts").asDouble();
+                tgP50 = medianOf(t.path("samples_ts"));
             }
         }
-        return new double[]{pp, tg};
+        return new double[]{pp, tg, ppP50, tgP50};
+    }
+
+    private static double medianOf(JsonNode values) {
+        double[] v = new double[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i).asDouble();
+        }
+        return v.length == 0 ? Double.NaN : Stats.of(v).median();
     }
 
     static final String USAGE = "--model M --rounds N --reps N --pp-reps auto|N --prompt N --gen N --threads N --ngl auto|N --out DIR";

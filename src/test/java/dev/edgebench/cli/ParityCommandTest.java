@@ -78,17 +78,20 @@ class ParityCommandTest {
             assertEquals("edgebench,llama-bench", rounds.get(0).path("order").asText());
             assertEquals("llama-bench,edgebench", rounds.get(1).path("order").asText());
             for (JsonNode round : rounds) {
-                for (String k : List.of("edgebenchPrefillTokS", "edgebenchDecodeTokS", "llamaBenchPrefillTokS", "llamaBenchDecodeTokS")) {
+                for (String k : List.of("edgebenchPrefillTokS", "edgebenchDecodeTokS", "llamaBenchPrefillTokS", "llamaBenchDecodeTokS",
+                        "edgebenchPrefillP50TokS", "edgebenchDecodeP50TokS", "llamaBenchPrefillP50TokS", "llamaBenchDecodeP50TokS")) {
                     assertTrue(round.path(k).asDouble() > 0, k + " in " + round);
                 }
                 // not a parity check: steps of this tiny model take ~0.2 ms and its 2 threads share the VM's 2
                 // cores with the JVM (ratios 0.2-0.7 seen on the 2-core VM); a unit or work mix-up would be 100x off
-                for (String k : List.of("prefillRatio", "decodeRatio")) {
+                for (String k : List.of("prefillRatio", "decodeRatio", "prefillP50Ratio", "decodeP50Ratio")) {
                     double ratio = round.path(k).asDouble();
                     assertTrue(ratio > 0.02 && ratio < 50, k + " " + ratio + " in " + round);
                 }
             }
-            assertTrue(p.path("pp16RatioMedian").isNumber() && p.path("tg8RatioMedian").isNumber(), p.toString());
+            for (String k : List.of("pp16", "tg8", "pp16.p50", "tg8.p50")) {
+                assertTrue(p.path(k + "RatioMedian").isNumber(), k + " in " + p);
+            }
         } finally {
             if (before == null) {
                 System.clearProperty("edgebench.models");
