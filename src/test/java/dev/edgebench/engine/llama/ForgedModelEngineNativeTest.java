@@ -136,6 +136,43 @@ class ForgedModelEngineNativeTest {
         }
     }
 
+    /**
+     * warmup() also runs the Java side of the prefill without the engine until it is compiled; that
+     * must not shift the seeded prompt stream: after it, a prefill feeds the tokens it would feed
+     * after the engine warm-up alone, so the logits match bit for bit.
+     */
+    @Test
+    void compilingTheJavaPathLeavesThePromptStreamAlone() {
+        try (LlamaStepEngine engine = new LlamaStepEngine()) {
+            SessionConfig c = new SessionConfig(model, 0, 256, 64, 64, 2, 2, "auto", GgmlType.F16, GgmlType.F16, 42);
+            float[][] warmed;
+            float[][] plain;
+            try (StepSession s = engine.open(c, false)) {
+                s.warmup();
+                s.prefill(100); // 2 x 99 body tokens in 64-token batches, then both last tokens
+                warmed = lastLogits((LlamaStepSession) s);
+            }
+            try (StepSession s = engine.open(c, false)) {
+                // what warmup() does on the engine, and nothing else
+                s.prefill(32);
+                s.decodeStep();
+                s.truncate(0);
+                s.prefill(100);
+                plain = lastLogits((LlamaStepSession) s);
+            }
+            for (int seq = 0; seq < 2; seq++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(plain[seq], warmed[seq], "logits of sequence " + seq);
+            }
+        }
+    }
+
+    /** Logits of the last batch's two outputs (one per sequence; llama.cpp counts -1 as the last). */
+    private static float[][] lastLogits(LlamaStepSession s) {
+        LlamaContext ctx = s.context();
+        return new float[][]{ctx.logits(-2).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT),
+                ctx.logits(-1).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT)};
+    }
+
     @Test
     void llamaBenchLoadsAndRunsTheForgedModel() throws IOException {
         Path tool = TestSupport.cpuTool("llama-bench");
