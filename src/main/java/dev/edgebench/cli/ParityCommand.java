@@ -32,9 +32,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Both sides time the same work. edgebench times its prefills back to back ({@code repeat=auto},
  * about 100 ms per sample), so llama-bench's prompt test gets as many repetitions as edgebench timed
- * prefills in the first round ({@code --pp-reps auto}); ten lone 128-token prefills of a 1B model
- * take some 50 ms on an H100, too short for a GPU to settle. The generation test keeps
- * {@code --reps}. Each side runs its own warm-up first, as llama-bench does.
+ * prefills in the first round ({@code --pp-reps auto}). Ten lone 128-token prefills of a 1B model
+ * (some 50 ms on an H100) gave llama-bench a 15% standard deviation there, 500 about 8%. The
+ * generation test keeps {@code --reps}. Each side runs its own warm-up first, as llama-bench does.
  */
 final class ParityCommand {
     private ParityCommand() {
@@ -174,7 +174,6 @@ final class ParityCommand {
         // llama-bench's samples_ns) and of whole generation runs, which a few slow outliers do not move
         String[] names = {"pp" + nPrompt, "tg" + nGen, null, "pp" + nPrompt + " p50", "tg" + nGen + " p50"};
         for (int mm : new int[]{0, 1, 3, 4}) {
-            int m = mm;
             double[] ratios = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 ratios[r] = eb.get(r)[mm] / lb.get(r)[mm];
@@ -182,9 +181,9 @@ final class ParityCommand {
             Stats rs = Stats.of(ratios);
             Stats es = Stats.of(eb.stream().mapToDouble(x -> x[mm]).toArray());
             Stats ls = Stats.of(lb.stream().mapToDouble(x -> x[mm]).toArray());
-            sb.append(String.format(Locale.ROOT, "%-8s %16.2f %16.2f %10.4f %10.4f..%.4f (%s)%n", names[m], es.median(), ls.median(),
+            sb.append(String.format(Locale.ROOT, "%-8s %16.2f %16.2f %10.4f %10.4f..%.4f (%s)%n", names[mm], es.median(), ls.median(),
                     rs.median(), rs.min(), rs.max(), Double.isNaN(rs.cv()) ? "n=1" : String.format(Locale.ROOT, "%.1f%%", rs.cv() * 100)));
-            String key = names[m].replace(' ', '.');
+            String key = names[mm].replace(' ', '.');
             out.put(key + "RatioMedian", rs.median());
             out.put(key + "Ratio", rs.toMap());
         }
