@@ -4,8 +4,6 @@ import dev.edgebench.compare.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,19 +18,8 @@ class CompareCommandTest {
 
     /** @return {exit code, stdout, stderr} */
     static Object[] run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true));
-        System.setErr(new PrintStream(e, true));
-        try {
-            int rc = CompareCommand.run(args);
-            return new Object[]{rc, o.toString(), e.toString()};
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        Captured.Result r = Captured.run(CompareCommand::run, args);
+        return new Object[]{r.rc(), r.out(), r.err()};
     }
 
     void bad(String expected, String... args) {

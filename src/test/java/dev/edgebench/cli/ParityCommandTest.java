@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,22 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code parity}: bad input named before any work; a real run times the same prefills on both sides. */
 class ParityCommandTest {
-    static Object[] run(String... args) throws Exception {
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
-        try {
-            int rc = ParityCommand.run(args);
-            return new Object[]{rc, buf.toString()};
-        } finally {
-            System.setErr(err);
-        }
+    static Object[] run(String... args) {
+        Captured.Result r = Captured.run(ParityCommand::run, args);
+        return new Object[]{r.rc(), r.err()};
     }
 
-    static void rejected(String expected, String... args) throws Exception {
-        Object[] r = run(args);
-        assertEquals(2, r[0], () -> "exit code for " + List.of(args) + "; stderr: " + r[1]);
-        assertTrue(((String) r[1]).contains(expected), () -> "expected '" + expected + "' in: " + r[1]);
+    static void rejected(String expected, String... args) {
+        Captured.rejected(ParityCommand::run, expected, args);
     }
 
     @Test

@@ -3,8 +3,6 @@ package dev.edgebench.cli;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Param;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,21 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunCommandTest {
     /** Runs the command, returns {exit code, stderr}. */
     static Object[] run(String... args) {
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
-        try {
-            int rc = RunCommand.run(args);
-            return new Object[]{rc, buf.toString()};
-        } finally {
-            System.setErr(err);
-        }
+        Captured.Result r = Captured.run(RunCommand::run, args);
+        return new Object[]{r.rc(), r.err()};
     }
 
     static void rejected(String expected, String... args) {
-        Object[] r = run(args);
-        assertEquals(2, r[0], () -> "exit code for " + List.of(args) + "; stderr: " + r[1]);
-        assertTrue(((String) r[1]).contains(expected), () -> "expected '" + expected + "' in: " + r[1]);
+        Captured.rejected(RunCommand::run, expected, args);
     }
 
     @Test
