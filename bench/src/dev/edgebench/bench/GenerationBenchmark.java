@@ -1,8 +1,8 @@
 package dev.edgebench.bench;
 
 import dev.edgebench.engine.StepRequestEngine;
-import dev.edgebench.engine.TimelineMetrics;
-import dev.edgebench.engine.TokenTimeline;
+import dev.edgebench.latency.TimelineMetrics;
+import dev.edgebench.latency.TokenTimeline;
 import dev.edgebench.latency.TokenClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

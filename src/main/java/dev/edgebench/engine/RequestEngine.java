@@ -1,5 +1,7 @@
 package dev.edgebench.engine;
 
+import dev.edgebench.latency.TokenTimeline;
+
 /**
  * An engine that takes a whole request and streams tokens back (TensorRT-LLM's executor,
  * TensorRT Edge-LLM, a server), or a {@link StepEngine} driven that way

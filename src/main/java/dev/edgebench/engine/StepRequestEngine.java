@@ -1,5 +1,7 @@
 package dev.edgebench.engine;
 
+import dev.edgebench.latency.TokenTimeline;
+
 /**
  * Drives a {@link StepSession} as a {@link RequestEngine}: clear, prefill the prompt, then
  * decode token by token, stamping each arrival. Used for end-to-end generation benchmarks and for

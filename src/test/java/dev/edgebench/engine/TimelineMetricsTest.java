@@ -1,6 +1,9 @@
 package dev.edgebench.engine;
 
+import dev.edgebench.latency.TimelineMetrics;
 import dev.edgebench.latency.TokenClock;
+import dev.edgebench.latency.TokenTimeline;
+
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.junit.jupiter.api.Test;

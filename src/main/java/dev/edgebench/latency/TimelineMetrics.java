@@ -1,4 +1,4 @@
-package dev.edgebench.engine;
+package dev.edgebench.latency;
 
 import org.HdrHistogram.Recorder;
 
