@@ -20,14 +20,18 @@ commit=$(git -C "$src" rev-parse HEAD)
 rm -rf "$out" "$dist/edgebench-bundle.tar.gz"
 mkdir -p "$out/native"
 echo "bundle: Java runtime (jlink)" >&2
-# java.base + java.management (environment capture) + jdk.unsupported (JMH); Jackson's optional
-# java.sql/java.desktop integrations are not used
-"$JAVA_HOME/bin/jlink" --add-modules java.base,java.management,jdk.unsupported \
+# java.base + java.management (environment capture) + jdk.unsupported (JMH) + java.sql (the
+# results history's JDBC drivers); Jackson's optional java.desktop integration is not used
+"$JAVA_HOME/bin/jlink" --add-modules java.base,java.management,jdk.unsupported,java.sql \
   --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$out/runtime"
 cp "$jar" "$out/benchmarks.jar"
 cp -r native/build.sh native/fetch-source.sh native/engine.lock native/profiles native/toolchains "$out/native/"
 cp bundle/run.sh "$out/run.sh"
 cp bundle/README.md "$out/README.md"
+# bash/zsh completion of every command and option, generated from the picocli commands themselves
+"$JAVA_HOME/bin/java" -cp "$jar" picocli.AutoComplete --force --name edgebench \
+  --completionScript "$dist/edgebench_completion" dev.edgebench.cli.Main
+cp "$dist/edgebench_completion" "$out/edgebench_completion"
 chmod +x "$out/run.sh" "$out/native/"*.sh
 
 echo "bundle: engine source archive (llama.cpp $LLAMA_CPP_RELEASE, $commit)" >&2

@@ -47,7 +47,7 @@ public final class BenchSetup {
     public static Opened open(String model, int batch, int tokensPerSeq, int threads, String nGpuLayers, String flashAttn,
                               String cacheType, int ubatch, boolean sample) {
         Models.Ref ref = Models.parse(model, Catalog.builtin());
-        Path file = Models.resolve(ref, new LlamaQuantizer(), System.err::println);
+        Path file = LlamaQuantizer.resolve(ref);
         ModelFacts facts;
         try {
             facts = ModelFacts.of(file);

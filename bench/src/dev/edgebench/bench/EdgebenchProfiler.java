@@ -1,16 +1,17 @@
 package dev.edgebench.bench;
 
-import dev.edgebench.latency.PercentileResult;
+import dev.edgebench.bench.PercentileResult;
 import dev.edgebench.latency.TokenClock;
+import dev.edgebench.run.Metric;
+import dev.edgebench.run.RunFolder;
+import dev.edgebench.run.SampleLine;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
-import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.ScalarResult;
 import org.openjdk.jmh.runner.IterationType;
 
 import java.io.FileOutputStream;
@@ -26,24 +27,13 @@ import java.util.Map;
 
 /**
  * Publishes edgebench's metrics as JMH secondary results, per iteration, from what the
- * benchmarks recorded in {@link TokenClock}:
- *
- * <ul>
- *   <li>{@code prefill.tok_s}, {@code prefill.ms}: prompt tokens (all sequences) per second, ms per prefill;</li>
- *   <li>{@code decode.tok_s}: generated tokens (all sequences) per second of decode steps;</li>
- *   <li>{@code generation.tok_s}: end-to-end generated tokens per second (request start to last token);</li>
- *   <li>{@code itl.p50 .p90 .p95 .p99 .p99.9 .max} (µs): every decode step pooled (inter-token latency);</li>
- *   <li>{@code ttft.p50 .p95 .p99} (µs);</li>
- *   <li>{@code memory.peak_rss} (MiB): the fork's peak resident set ({@code VmHWM});</li>
- *   <li>{@code memory.gpu_used} (MiB): memory in use on the GPU(s) at the end of the iteration
- *       (total − free as the ggml backend reports it; the model, KV cache and compute buffers are
- *       allocated before measuring, so this is their footprint); GPU builds only;</li>
- *   <li>{@code model.weight_bytes_per_token} (MB) and {@code decode.weight_GBps}: weight bytes one
- *       decode step reads × steps per second, the achieved memory bandwidth of the weights.</li>
- * </ul>
+ * benchmarks recorded in {@link TokenClock}, under the names of the {@link Metric} vocabulary
+ * (prefill, decode and generation rates, weight bandwidth, peak memory, GPU memory in use) and the
+ * latency percentiles {@code itl.p50 .p90 .p95 .p99 .p99.9 .max} and {@code ttft.p50 .p95 .p99}
+ * (µs; every decode step pooled).
  * Percentiles are pooled over all measurement iterations and forks ({@link PercentileResult}).
- * With system property {@code edgebench.run.dir} set it also writes each iteration's raw values
- * to {@code samples/<id>.jsonl} and each measurement iteration's histograms to
+ * With system property {@code edgebench.run.dir} set it also writes each iteration's values
+ * ({@link SampleLine}) to {@code samples/<id>.jsonl} and each measurement iteration's histograms to
  * {@code hlog/<id>.hlog} (tags {@code itl}, {@code ttft}, {@code prefill}).
  *
  * <p>Use: {@code -prof dev.edgebench.bench.EdgebenchProfiler}. Runs in the benchmark JVM,
@@ -79,71 +69,48 @@ public final class EdgebenchProfiler implements InternalProfiler {
         iteration++;
 
         List<Result> out = new ArrayList<>();
-        Map<String, Object> sample = new LinkedHashMap<>();
-        sample.put("iteration", iteration);
-        sample.put("warmup", warmup);
-        // which fork measured it: compare resamples forks as well as samples (fork-to-fork variance)
-        sample.put("pid", PID);
+        Map<String, Double> values = new LinkedHashMap<>();
         if (t.prefillTokens() > 0 && t.prefillNs() > 0) {
-            double tokS = t.prefillTokens() * 1e9 / t.prefillNs();
-            double ms = t.prefillNs() / 1e6 / Math.max(1, prefill.getTotalCount());
-            out.add(new ScalarResult("prefill.tok_s", tokS, "tok/s", AggregationPolicy.AVG));
-            out.add(new ScalarResult("prefill.ms", ms, "ms", AggregationPolicy.AVG));
-            sample.put("prefillNs", t.prefillNs());
-            sample.put("prefillCount", prefill.getTotalCount());
-            sample.put("prefillMeanMs", ms);
-            sample.put("prefillTokens", t.prefillTokens());
-            sample.put("prefillTokS", tokS);
+            publish(out, values, Metric.PREFILL_TOK_S, t.prefillTokens() * 1e9 / t.prefillNs());
+            publish(out, values, Metric.PREFILL_MS, t.prefillNs() / 1e6 / Math.max(1, prefill.getTotalCount()));
         }
         TokenClock.RunFacts facts = TokenClock.facts();
         if (t.decodeTokens() > 0 && t.decodeNs() > 0) {
             double tokS = t.decodeTokens() * 1e9 / t.decodeNs();
-            out.add(new ScalarResult("decode.tok_s", tokS, "tok/s", AggregationPolicy.AVG));
-            sample.put("decodeNs", t.decodeNs());
-            sample.put("decodeTokens", t.decodeTokens());
-            sample.put("decodeTokS", tokS);
+            publish(out, values, Metric.DECODE_TOK_S, tokS);
             if (facts != null && facts.weightBytesPerToken() > 0) {
                 double stepsPerS = tokS / Math.max(1, facts.nSeq());
-                double gbps = facts.weightBytesPerToken() * stepsPerS / 1e9;
-                out.add(new ScalarResult("decode.weight_GBps", gbps, "GB/s", AggregationPolicy.AVG));
-                sample.put("decodeWeightGBps", gbps);
+                publish(out, values, Metric.DECODE_WEIGHT_GBPS, facts.weightBytesPerToken() * stepsPerS / 1e9);
             }
         }
         if (t.e2eTokens() > 0 && t.e2eNs() > 0) {
-            double tokS = t.e2eTokens() * 1e9 / t.e2eNs();
-            out.add(new ScalarResult("generation.tok_s", tokS, "tok/s", AggregationPolicy.AVG));
-            sample.put("e2eNs", t.e2eNs());
-            sample.put("e2eTokens", t.e2eTokens());
-            sample.put("generationTokS", tokS);
+            publish(out, values, Metric.GENERATION_TOK_S, t.e2eTokens() * 1e9 / t.e2eNs());
+            values.put(Metric.GENERATION_MS.key(), t.e2eNs() / 1e6);
         }
         if (itl.getTotalCount() > 0) {
             for (double p : ITL_PERCENTILES) {
-                out.add(new PercentileResult("itl." + label(p), itl.copy(), p));
+                out.add(new PercentileResult(Metric.percentileName(Metric.ITL, p), itl.copy(), p));
             }
-            sample.put("itlCount", itl.getTotalCount());
-            sample.put("itlMeanNs", itl.getMean());
+            values.put(Metric.ITL_MEAN_MS.key(), itl.getMean() / 1e6);
         }
         if (ttft.getTotalCount() > 0) {
             for (double p : TTFT_PERCENTILES) {
-                out.add(new PercentileResult("ttft." + label(p), ttft.copy(), p));
+                out.add(new PercentileResult(Metric.percentileName(Metric.TTFT, p), ttft.copy(), p));
             }
         }
         long rss = peakRssBytes();
         if (rss > 0) {
-            out.add(new ScalarResult("memory.peak_rss", rss / (double) (1 << 20), "MiB", AggregationPolicy.MAX));
-            sample.put("peakRssBytes", rss);
+            publish(out, values, Metric.PEAK_RSS_MIB, rss / (double) (1 << 20));
         }
         long gpuUsed = gpuUsedBytes();
         if (gpuUsed > 0) {
-            out.add(new ScalarResult("memory.gpu_used", gpuUsed / (double) (1 << 20), "MiB", AggregationPolicy.MAX));
-            sample.put("gpuUsedBytes", gpuUsed);
+            publish(out, values, Metric.GPU_USED_MIB, gpuUsed / (double) (1 << 20));
         }
         if (facts != null && facts.weightBytesPerToken() > 0) {
-            out.add(new ScalarResult("model.weight_bytes_per_token", facts.weightBytesPerToken() / 1e6, "MB",
-                    AggregationPolicy.AVG));
+            out.add(Metrics.scalar(Metric.WEIGHT_MB_PER_TOKEN, facts.weightBytesPerToken() / 1e6));
         }
-        sample.put("jmhScore", ir.getPrimaryResult().getScore());
-        sample.put("jmhUnit", ir.getPrimaryResult().getScoreUnit());
+        values.put(Metric.SAMPLE_MS.key(), ir.getPrimaryResult().getScore());
+        SampleLine sample = new SampleLine(iteration, warmup, PID, values);
         writeFiles(BenchId.of(bp), warmup, sample, itl, ttft, prefill);
         itlRecycle = itl;
         ttftRecycle = ttft;
@@ -151,25 +118,25 @@ public final class EdgebenchProfiler implements InternalProfiler {
         return out;
     }
 
-    private static String label(double p) {
-        if (p >= 100) {
-            return "max";
-        }
-        return p == Math.rint(p) ? "p" + (long) p : "p" + p;
+    /** Publishes a metric as a JMH secondary result and keeps it for the sample line. */
+    private static void publish(List<Result> out, Map<String, Double> values, Metric m, double v) {
+        out.add(Metrics.scalar(m, v));
+        values.put(m.key(), v);
     }
 
-    private static void writeFiles(String id, boolean warmup, Map<String, Object> sample, Histogram itl, Histogram ttft,
+    private static void writeFiles(String id, boolean warmup, SampleLine sample, Histogram itl, Histogram ttft,
                                    Histogram prefill) {
         try {
-            Path samples = RunFiles.file("samples", id, ".jsonl");
-            if (samples == null) {
+            RunFolder folder = RunFiles.folder();
+            if (folder == null) {
                 return;
             }
-            RunFiles.appendJsonLine(samples, sample);
+            RunFiles.appendSample(id, sample);
             if (warmup) {
                 return;
             }
-            Path hlog = RunFiles.file("hlog", id, ".hlog");
+            Path hlog = folder.hlog(id);
+            Files.createDirectories(hlog.getParent());
             boolean fresh = !Files.exists(hlog) || Files.size(hlog) == 0;
             try (PrintStream ps = new PrintStream(new FileOutputStream(hlog.toFile(), true), false, "UTF-8")) {
                 HistogramLogWriter w = new HistogramLogWriter(ps);

@@ -1,6 +1,7 @@
 package dev.edgebench.bench;
 
 import dev.edgebench.latency.WorkCounter;
+import dev.edgebench.run.Metric;
 import dev.edgebench.telemetry.Cooldown;
 import dev.edgebench.telemetry.ErrorTally;
 import dev.edgebench.telemetry.Probe;
@@ -14,10 +15,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
 import org.openjdk.jmh.profile.ProfilerException;
-import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.ScalarResult;
 import org.openjdk.jmh.runner.IterationType;
 
 import java.io.IOException;
@@ -218,34 +217,33 @@ public final class TelemetryProfiler implements InternalProfiler {
     }
 
     private void results(WindowSummary w, long generatedTokens, List<Result<?>> out) {
-        scalar(out, "power.avg", w.powerAvgW(), "W", AggregationPolicy.AVG);
-        scalar(out, "power.peak", w.powerPeakW(), "W", AggregationPolicy.MAX);
-        scalar(out, "energy", w.energyJ(), "J", AggregationPolicy.AVG);
-        scalar(out, "energy.from_counter", w.energyFromCounter(), "0..1", AggregationPolicy.AVG);
+        scalar(out, Metric.POWER_AVG_W, w.powerAvgW());
+        scalar(out, Metric.POWER_PEAK_W, w.powerPeakW());
+        scalar(out, Metric.ENERGY_SAMPLE_J, w.energyJ());
+        scalar(out, Metric.ENERGY_FROM_COUNTER, w.energyFromCounter());
         if (generatedTokens > 0) {
-            scalar(out, "energy.per_token", w.energyJ() / generatedTokens, "J/tok", AggregationPolicy.AVG);
-            scalar(out, "tok_per_s_per_W", w.energyJ() > 0 ? generatedTokens / w.energyJ() : Double.NaN, "tok/s/W",
-                    AggregationPolicy.AVG);
+            scalar(out, Metric.ENERGY_PER_TOKEN_J, w.energyJ() / generatedTokens);
+            scalar(out, Metric.TOK_PER_S_PER_W, w.energyJ() > 0 ? generatedTokens / w.energyJ() : Double.NaN);
         }
-        scalar(out, "temp.max", w.tempMaxC(), "C", AggregationPolicy.MAX);
-        scalar(out, "clock.sm.min", w.gpuClockMinMhz(), "MHz", AggregationPolicy.MIN);
-        scalar(out, "clock.sm.max", w.gpuClockMaxMhz(), "MHz", AggregationPolicy.MAX);
+        scalar(out, Metric.TEMP_MAX_C, w.tempMaxC());
+        scalar(out, Metric.GPU_CLOCK_MIN_MHZ, w.gpuClockMinMhz());
+        scalar(out, Metric.GPU_CLOCK_MAX_MHZ, w.gpuClockMaxMhz());
         if (hasReasons) {
-            scalar(out, "throttled", w.throttled() ? 1 : 0, "0/1", AggregationPolicy.MAX);
+            scalar(out, Metric.THROTTLED, w.throttled() ? 1 : 0);
             out.add(new BitmaskResult("throttle.reasons", w.clockEventReasons()));
         }
-        scalar(out, "memory.rss.peak", w.rssPeakBytes() / (1 << 20), "MiB", AggregationPolicy.MAX);
-        scalar(out, "memory.gpu.peak", w.gpuMemoryPeakBytes() / (1 << 20), "MiB", AggregationPolicy.MAX);
-        scalar(out, "telemetry.sampler.cost", w.samplerCpuMeanUs(), "us/sample", AggregationPolicy.AVG);
-        scalar(out, "telemetry.sampler.wall", w.samplerWallMeanUs(), "us/sample", AggregationPolicy.AVG);
+        scalar(out, Metric.RSS_PEAK_SAMPLED_MIB, w.rssPeakBytes() / (1 << 20));
+        scalar(out, Metric.GPU_MEMORY_PEAK_MIB, w.gpuMemoryPeakBytes() / (1 << 20));
+        scalar(out, Metric.SAMPLER_COST_US, w.samplerCpuMeanUs());
+        scalar(out, Metric.SAMPLER_WALL_US, w.samplerWallMeanUs());
         if (cooldownResult != null) {
-            scalar(out, "cooldown.wait", cooldownResult.waitedS(), "s", AggregationPolicy.AVG);
+            scalar(out, Metric.COOLDOWN_WAIT_S, cooldownResult.waitedS());
         }
     }
 
-    private static void scalar(List<Result<?>> out, String label, double value, String unit, AggregationPolicy policy) {
+    private static void scalar(List<Result<?>> out, Metric m, double value) {
         if (!Double.isNaN(value) && !Double.isInfinite(value)) {
-            out.add(new ScalarResult(label, value, unit, policy));
+            out.add(Metrics.scalar(m, value));
         }
     }
 
@@ -264,11 +262,11 @@ public final class TelemetryProfiler implements InternalProfiler {
             return;
         }
         session.close();
-        String runDir = System.getProperty("edgebench.run.dir");
-        if (runDir == null || runDir.isBlank()) {
+        dev.edgebench.run.RunFolder folder = RunFiles.folder();
+        if (folder == null) {
             return;
         }
-        Path file = Path.of(runDir).resolve("telemetry").resolve(TelemetryReport.fileName(BenchId.of(bp)));
+        Path file = folder.telemetry(BenchId.of(bp));
         try {
             List<TelemetryReport.Fork> forks = new ArrayList<>();
             if (Files.exists(file)) {

@@ -56,7 +56,7 @@ public class WrapperOverheadBenchmark {
 
     @Setup(Level.Trial)
     public void open() {
-        Path file = Models.resolve(Models.parse(model, Catalog.builtin()), new LlamaQuantizer(), System.err::println);
+        Path file = LlamaQuantizer.resolve(Models.parse(model, Catalog.builtin()));
         LlamaRuntime.get();
         llamaModel = LlamaModel.load(file, LlamaModel.Params.cpu());
         ctx = llamaModel.newContext(LlamaContext.Params.of(512, 1, 1));

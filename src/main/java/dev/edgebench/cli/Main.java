@@ -1,97 +1,135 @@
 package dev.edgebench.cli;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * The benchmarks jar's entry point. Its own commands come first; anything else goes to JMH
- * unchanged, so {@code java -jar benchmarks.jar [JMH options]} keeps every JMH option.
- *
- * <pre>
- *   run      [--preset quick|seed-2026|edge-llm|ci] [--model M] ...   presets, run folder, summary
- *   forge    NAME[:TYPE][@SEED] ...                                   make synthetic models
- *   facts    MODEL                                                    a model's size and roofline facts
- *   catalog                                                           the named architectures
- *   kernels  [--model M] ...                                          per-kernel suite, table by share
- *   compare  BASELINE CURRENT ...                                     statistical comparison, exit 1 on regression
- *   baseline update RUN | show [PLATFORM]                             stored baselines per platform
- *   ab       --a BUILD --b BUILD [run options]                        interleaved A/B of two engine builds, then compare
- *   (anything else)                                                   JMH's own command line
- * </pre>
+ * The benchmarks jar's entry point: edgebench's commands, and JMH's own command line for JMH
+ * users. The rule: {@code jmh ARGS} always goes to JMH; so does a first argument that starts with
+ * {@code -} and is not one of edgebench's own ({@code -h}, {@code --help}, {@code -V},
+ * {@code --version}), e.g. {@code -l}, {@code -lp}, {@code -prof ...}, and a first argument that
+ * is a regular expression matching a benchmark in the jar ({@code DecodeBenchmark}). Anything else
+ * that is not a command, and no command at all, prints the usage (with "did you mean") and exits 2:
+ * a typo never starts measuring.
  */
-public final class Main {
-    private Main() {
+@Command(name = "edgebench", mixinStandardHelpOptions = true, version = "edgebench 0.1.0",
+        description = "In-process JMH benchmarks of LLM inference engines.",
+        subcommands = {RunCommand.class, AbCommand.class, ParityCommand.class, KernelCommand.class, CompareCommand.class,
+                BaselineCommand.class, TelemetryCommand.class, ForgeCommand.class, FactsCommand.class, CatalogCommand.class,
+                JmhCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Plain JMH: `jmh [JMH options]`, or JMH options / a benchmark regex as the first argument (-l lists the"
+                + " benchmarks).", "Exit codes: 0 ok, 1 a regression or a failed measurement, 2 bad input."})
+public final class Main implements Runnable {
+    private static final Set<String> OWN_FLAGS = Set.of("-h", "--help", "-V", "--version");
+
+    @Override
+    public void run() {
+        // no command: usage and bad input
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required");
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0) {
-            String cmd = args[0].toLowerCase(Locale.ROOT);
-            String[] rest = Arrays.copyOfRange(args, 1, args.length);
-            Integer rc = switch (cmd) {
-                case "run" -> rest.length > 0 && (rest[0].equals("--help") || rest[0].equals("-h")) ? printRunHelp() : RunCommand.run(rest);
-                case "parity" -> ParityCommand.run(rest);
-                case "forge" -> ModelCommands.forge(rest);
-                case "facts" -> ModelCommands.facts(rest);
-                case "catalog" -> ModelCommands.catalog(rest);
-                case "telemetry" -> TelemetryCommand.run(rest);
-                case "compare" -> CompareCommand.run(rest);
-                case "baseline" -> BaselineCommand.run(rest);
-                case "ab" -> AbCommand.run(rest);
-                case "kernels" -> KernelCommand.run(rest);
-                case "help", "--help", "-help" -> {
-                    System.out.println(usage());
-                    yield 0;
-                }
-                default -> null;
-            };
-            if (rc != null) {
-                System.exit(rc);
+        if (goesToJmh(args)) {
+            org.openjdk.jmh.Main.main(args.length > 0 && args[0].equals("jmh") ? Arrays.copyOfRange(args, 1, args.length) : args);
+            return;
+        }
+        System.exit(execute(args));
+    }
+
+    /** Runs edgebench's command line; the exit code follows {@link Cli}'s rule. */
+    static int execute(String... args) {
+        CommandLine cl = Cli.commandLine(new Main());
+        if (args.length == 0) {
+            cl.usage(System.err);
+            System.err.println("edgebench: a command is required");
+            return Cli.BAD_INPUT;
+        }
+        cl.setOut(new java.io.PrintWriter(System.out, true));
+        cl.setErr(new java.io.PrintWriter(System.err, true));
+        return cl.execute(args);
+    }
+
+    /** @return whether the arguments are JMH's (see the class comment for the rule) */
+    static boolean goesToJmh(String[] args) {
+        if (args.length == 0) {
+            return false;
+        }
+        String first = args[0];
+        if (first.equals("jmh")) {
+            return true;
+        }
+        if (new CommandLine(new Main()).getSubcommands().containsKey(first)) {
+            return false;
+        }
+        if (first.startsWith("-")) {
+            return !OWN_FLAGS.contains(first);
+        }
+        return matchesBenchmark(first);
+    }
+
+    /** @return whether {@code regex} finds a benchmark of the jar, as JMH's include does */
+    static boolean matchesBenchmark(String regex) {
+        Pattern p;
+        try {
+            p = Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            return false;
+        }
+        for (String b : benchmarks()) {
+            if (p.matcher(b).find()) {
+                return true;
             }
         }
-        org.openjdk.jmh.Main.main(args);
+        return false;
     }
 
-    static int printRunHelp() {
-        System.out.println("""
-                run [options] [-- JMH options]
-                  --preset NAME        quick (default) | seed-2026 | edge-llm | ci
-                  --model M[,M...]     catalog NAME:TYPE[@SEED] (e.g. Llama-3.2-1B:Q4_0) or a .gguf file; repeatable
-                  --benchmarks LIST    prefill,decode,generation
-                  --batch LIST         parallel sequences, e.g. 1,4,8
-                  --prompt N           prompt tokens          --gen N      generated tokens
-                  --depth LIST         decode context depths (prefilled untimed)
-                  --warmup N  --samples N  --forks N           protocol overrides
-                  --threads N          CPU threads (0 = all)  --ngl auto|-1|N  GPU layers
-                  --fa auto|on|off     flash attention        --cache-type T   KV cache type (f16, q8_0, ...)
-                  --ubatch N           physical batch         --ctx N          fail if a workload needs more context
-                  --prefill-repeat N   prefills per prefill sample, back to back (default auto: about 100 ms worth)
-                  --sample             feed back greedy tokens (sampling time counts)
-                  --no-telemetry       do not sample power, clocks and temperature (-Dedgebench.telemetry.periodMs=P sets the period;
-                                       -Dedgebench.cooldown.tempC=T -Dedgebench.cooldown.maxSeconds=S waits for the machine to cool)
-                  --roofline           measure the device's bandwidth and matrix rate (done by default on GPU builds;
-                                       --no-roofline skips it) for the roofline section of the summary
-                  --out DIR            run folders go here (default results/runs)
-                  --run-id ID          name of the run folder
-                  --dry-run            print the benchmark ids and exit
-                """);
-        return 0;
+    /** @return the benchmark methods the jar holds (JMH's generated list) */
+    static List<String> benchmarks() {
+        List<String> out = new ArrayList<>();
+        try (InputStream in = Main.class.getResourceAsStream("/META-INF/BenchmarkList")) {
+            if (in == null) {
+                return out;
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = r.readLine()) != null) {
+                // "JMH S <n> <user class> S <n> <generated class> S <n> <method> ...": JMH's name is class.method
+                String[] f = line.split(" ");
+                if (f.length > 9 && f[0].equals("JMH")) {
+                    out.add(f[3] + "." + f[9]);
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
     }
 
-    static String usage() {
-        return """
-                edgebench: in-process JMH benchmarks of LLM inference engines
+    /** {@code jmh [JMH options]}: JMH's own command line (handled before parsing; here for the usage). */
+    @Command(name = "jmh", description = "JMH's own command line, unchanged (e.g. `jmh -l`, `jmh DecodeBenchmark -prof gc`).")
+    static final class JmhCommand implements Runnable {
+        @CommandLine.Parameters(paramLabel = "JMH options")
+        List<String> options = new ArrayList<>();
 
-                  java -jar target/benchmarks.jar run [--preset quick|seed-2026|edge-llm|ci] [--model NAME:TYPE|FILE.gguf] [options]
-                  java -jar target/benchmarks.jar forge NAME[:TYPE][@SEED] ...
-                  java -jar target/benchmarks.jar facts NAME:TYPE|FILE.gguf
-                  java -jar target/benchmarks.jar catalog
-                  java -jar target/benchmarks.jar telemetry [--samples N] [--period-ms P]
-                  java -jar target/benchmarks.jar parity [--model M] [--rounds N] [--reps N] [--pp-reps auto|N] [--ngl auto|N]
-                  java -jar target/benchmarks.jar compare BASELINE CURRENT [--threshold 5%] [--out DIR]   (exit 1: regression, 2: bad input)
-                  java -jar target/benchmarks.jar baseline update RUN_FOLDER [--platform NAME] | baseline show [PLATFORM]
-                  java -jar target/benchmarks.jar ab --a native/build/cpu --b native/build/cpu-avx512 [--rounds N] [run options]
-                  java -jar target/benchmarks.jar kernels [--model NAME:TYPE|FILE.gguf] [--phase decode|prefill] ... (--help)
-                  java -jar target/benchmarks.jar [JMH options]      (plain JMH: -l lists benchmarks, -h its help)
-                """;
+        @Override
+        public void run() {
+            try {
+                org.openjdk.jmh.Main.main(options.toArray(String[]::new));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

@@ -1,5 +1,10 @@
 package dev.edgebench.cli;
 
+import dev.edgebench.run.RunFolder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import java.util.concurrent.Callable;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgebench.engine.llama.LlamaQuantizer;
@@ -36,62 +41,42 @@ import java.util.concurrent.TimeUnit;
  * (some 50 ms on an H100) gave llama-bench a 15% standard deviation there, 500 about 8%. The
  * generation test keeps {@code --reps}. Each side runs its own warm-up first, as llama-bench does.
  */
-final class ParityCommand {
-    private ParityCommand() {
-    }
+@Command(name = "parity", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "edgebench's prefill and decode against the pinned llama-bench, back to back, alternating order.")
+final class ParityCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "M", description = "catalog NAME:TYPE or a .gguf file")
+    String model = "Llama-3.2-1B:Q4_0";
+    @Option(names = "--rounds", paramLabel = "N", description = "rounds (each runs both sides)")
+    int rounds = 3;
+    @Option(names = "--reps", paramLabel = "N", description = "samples per side (llama-bench -r for the generation test)")
+    int reps = 5;
+    @Option(names = "--prompt", paramLabel = "N")
+    int nPrompt = 128;
+    @Option(names = "--gen", paramLabel = "N")
+    int nGen = 128;
+    @Option(names = "--threads", paramLabel = "N")
+    int threads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--ngl", paramLabel = "auto|N")
+    String ngl = "auto";
+    @Option(names = "--pp-reps", paramLabel = "auto|N",
+            description = "llama-bench's prompt-test repetitions (auto: as many as edgebench timed prefills in round 1)")
+    String ppReps = "auto";
+    @Option(names = "--out", paramLabel = "DIR")
+    Path outDir;
 
-    static int run(String[] argv) throws IOException, InterruptedException {
-        String model = "Llama-3.2-1B:Q4_0";
-        int rounds = 3;
-        int reps = 5;
-        int nPrompt = 128;
-        int nGen = 128;
-        int threads = Runtime.getRuntime().availableProcessors();
-        String ngl = "auto";
-        String ppReps = "auto";
-        Path outDir = null;
-        for (int i = 0; i < argv.length; i++) {
-            String k = argv[i];
-            if (i + 1 >= argv.length) {
-                System.err.println("parity: " + k + " needs a value");
-                return 2;
-            }
-            String v = argv[++i];
-            try {
-                switch (k) {
-                    case "--model" -> model = v;
-                    case "--rounds" -> rounds = Integer.parseInt(v);
-                    case "--reps" -> reps = Integer.parseInt(v);
-                    case "--prompt" -> nPrompt = Integer.parseInt(v);
-                    case "--gen" -> nGen = Integer.parseInt(v);
-                    case "--threads" -> threads = Integer.parseInt(v);
-                    case "--ngl" -> ngl = parseAutoOrInt(v);
-                    case "--pp-reps" -> ppReps = parseAutoOrInt(v);
-                    case "--out" -> outDir = Path.of(v);
-                    default -> {
-                        System.err.println("parity: unknown option " + k + " (" + USAGE + ")");
-                        return 2;
-                    }
-                }
-            } catch (NumberFormatException e) {
-                System.err.println("parity: " + k + " needs " + (k.equals("--ngl") || k.equals("--pp-reps") ? "auto or " : "")
-                        + "an integer, got '" + v + "'");
-                return 2;
-            }
-        }
+    @Override
+    public Integer call() throws IOException, InterruptedException {
         if (rounds < 1 || reps < 2 || nPrompt < 1 || nGen < 1 || threads < 1) {
-            System.err.println("parity: rounds >= 1, reps >= 2, prompt, gen and threads >= 1");
-            return 2;
+            throw new IllegalArgumentException("rounds >= 1, reps >= 2, prompt, gen and threads >= 1");
         }
-        if (!ngl.equals("auto") && Integer.parseInt(ngl) < 0 || !ppReps.equals("auto") && Integer.parseInt(ppReps) < 2) {
-            System.err.println("parity: --ngl needs auto or >= 0, --pp-reps auto or >= 2");
-            return 2;
+        if (!ngl.equals("auto") && autoOrInt("--ngl", ngl) < 0 || !ppReps.equals("auto") && autoOrInt("--pp-reps", ppReps) < 2) {
+            throw new IllegalArgumentException("--ngl needs auto or >= 0, --pp-reps auto or >= 2");
         }
         Models.Ref ref;
         Path file;
         try {
             ref = Models.parse(model, Catalog.builtin());
-            file = Models.resolve(ref, new LlamaQuantizer(), System.err::println);
+            file = LlamaQuantizer.resolve(ref);
         } catch (RuntimeException e) {
             System.err.println("parity: " + e.getMessage());
             return 2;
@@ -103,9 +88,7 @@ final class ParityCommand {
             return 2;
         }
         int gpuLayers = ngl.equals("auto") ? (rt.supportsGpuOffload() ? 99 : 0) : Integer.parseInt(ngl);
-        String id = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + "-parity";
-        Path dir = (outDir != null ? outDir : EdgebenchHome.dir().resolve("results").resolve("runs")).resolve(id);
-        Files.createDirectories(dir);
+        Path dir = RunFolder.create(RunCommand.runsDir(outDir), null, "parity").dir();
 
         List<double[]> eb = new ArrayList<>();
         List<double[]> lb = new ArrayList<>();
@@ -185,9 +168,9 @@ final class ParityCommand {
                     rs.median(), rs.min(), rs.max(), Double.isNaN(rs.cv()) ? "n=1" : String.format(Locale.ROOT, "%.1f%%", rs.cv() * 100)));
             String key = names[mm].replace(' ', '.');
             out.put(key + "RatioMedian", rs.median());
-            out.put(key + "Ratio", rs.toMap());
+            out.put(key + "Ratio", RunAssembler.summary(rs));
         }
-        RunAssembler.writeJson(dir.resolve("parity.json"), out);
+        RunFolder.writeJson(dir.resolve("parity.json"), out);
         System.out.print(sb);
         System.out.println("Written: " + dir.resolve("parity.json"));
         return 0;
@@ -200,7 +183,7 @@ final class ParityCommand {
     private static double[] edgebench(Path dir, int round, String model, int nPrompt, int nGen, int threads, int gpuLayers,
                                       int reps) throws IOException {
         String runId = "round" + (round + 1) + "-edgebench";
-        int rc = RunCommand.run(new String[]{"--model", model, "--benchmarks", "prefill,decode", "--prompt", String.valueOf(nPrompt),
+        int rc = Cli.execute(new RunCommand(), new String[]{"--model", model, "--benchmarks", "prefill,decode", "--prompt", String.valueOf(nPrompt),
                 "--gen", String.valueOf(nGen), "--threads", String.valueOf(threads), "--ngl", String.valueOf(gpuLayers),
                 "--warmup", "1", "--samples", String.valueOf(reps), "--forks", "1", "--out", dir.toString(), "--run-id", runId,
                 // llama-bench runs nothing beside its measurement: neither does this side
@@ -286,12 +269,11 @@ final class ParityCommand {
         return v.length == 0 ? Double.NaN : Stats.of(v).median();
     }
 
-    static final String USAGE = "--model M --rounds N --reps N --pp-reps auto|N --prompt N --gen N --threads N --ngl auto|N --out DIR";
-
-    private static String parseAutoOrInt(String v) {
-        if (!v.equals("auto")) {
-            Integer.parseInt(v);
+    private static int autoOrInt(String option, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs auto or an integer, got '" + v + "'");
         }
-        return v;
     }
 }

@@ -1,7 +1,11 @@
 package dev.edgebench.compare;
 
 import dev.edgebench.results.LatencyLog;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgebench.results.RunAssembler;
+import dev.edgebench.run.RunFolder;
 import dev.edgebench.results.Stats;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
@@ -32,6 +36,7 @@ import java.util.stream.Stream;
  * {@link #update} or {@link #recover}.
  */
 public final class Baselines {
+    private static final ObjectMapper JSON = RunFolder.json();
     /** Schema id of baseline.json. */
     public static final String SCHEMA = "edgebench.baseline/1";
 
@@ -43,26 +48,25 @@ public final class Baselines {
      * {@code <gpu>-cuda} (e.g. {@code h100-cuda}) for a CUDA build with a GPU, else
      * {@code <arch>-cpu-<isa>} (e.g. {@code x86_64-cpu-avx2}).
      */
-    @SuppressWarnings("unchecked")
-    public static String platform(Map<String, Object> run) {
-        Object profile = EnvironmentDiff.get(run, "engine.build.profile");
-        String p = profile == null ? String.valueOf(EnvironmentDiff.get(run, "engine.profile")) : profile.toString();
+    public static String platform(JsonNode run) {
+        JsonNode profile = EnvironmentDiff.get(run, "engine.build.profile");
+        String p = profile.isMissingNode() ? EnvironmentDiff.get(run, "engine.profile").asText("null") : profile.asText();
         if (p.startsWith("jetson-")) {
             return sanitize(p);
         }
-        List<Object> gpus = EnvironmentDiff.get(run, "environment.gpus") instanceof List<?> l ? (List<Object>) l : List.of();
-        boolean cuda = Boolean.TRUE.equals(EnvironmentDiff.get(run, "engine.build.cuda.enabled")) || p.equals("cuda");
-        if (cuda && !gpus.isEmpty() && gpus.get(0) instanceof Map<?, ?> g && g.get("name") != null) {
-            return sanitize(gpuShortName(g.get("name").toString()) + "-cuda");
+        JsonNode gpus = EnvironmentDiff.get(run, "environment.gpus");
+        boolean cuda = EnvironmentDiff.get(run, "engine.build.cuda.enabled").asBoolean(false) || p.equals("cuda");
+        if (cuda && gpus.size() > 0 && gpus.get(0).hasNonNull("name")) {
+            return sanitize(gpuShortName(gpus.get(0).get("name").asText()) + "-cuda");
         }
-        String arch = String.valueOf(EnvironmentDiff.get(run, "environment.host.arch"));
+        String arch = EnvironmentDiff.get(run, "environment.host.arch").asText("null");
         arch = switch (arch) {
             case "amd64", "x86-64" -> "x86_64";
             case "arm64" -> "aarch64";
             default -> arch;
         };
-        Object isa = EnvironmentDiff.get(run, "engine.build.cpuIsa");
-        return sanitize(arch + "-cpu-" + (isa == null ? "unknown" : isa));
+        JsonNode isa = EnvironmentDiff.get(run, "engine.build.cpuIsa");
+        return sanitize(arch + "-cpu-" + (isa.isMissingNode() || isa.isNull() ? "unknown" : isa.asText()));
     }
 
     /** "NVIDIA H100 80GB HBM3" → h100; "NVIDIA GeForce RTX 4090" → rtx4090; "NVIDIA L40S" → l40s */
@@ -110,7 +114,6 @@ public final class Baselines {
      * @return the baseline folder
      * @throws BadInputException when a run is unusable (bad file, failed benchmarks or mixed builds without force)
      */
-    @SuppressWarnings("unchecked")
     public static Path update(List<Path> runDirs, Path rootDir, String platform, boolean force, String gitCommit)
             throws BadInputException, IOException {
         if (runDirs.isEmpty()) {
@@ -123,7 +126,7 @@ public final class Baselines {
                 throw new BadInputException(runDir + " is a JMH result file; a baseline is made from edgebench run folders (their"
                         + " environment and engine build are part of the baseline)");
             }
-            String status = String.valueOf(rs.run().get("status"));
+            String status = rs.run().path("status").asText("null");
             long bad = rs.benchmarks().values().stream().filter(b -> !b.ok()).count();
             if (!force && (!"complete".equals(status) || bad > 0)) {
                 throw new BadInputException("run " + rs.label() + " is " + status + " with " + bad + " benchmark(s) not ok; a baseline"
@@ -151,47 +154,43 @@ public final class Baselines {
         Path old = rootDir.resolve("." + name + ".old-" + tag);
         try {
             Files.createDirectories(tmp.resolve("hlog"));
-            Map<String, Object> doc = RunAssembler.readJson(first.source());
-            List<Map<String, Object>> docs = new ArrayList<>();
-            for (ResultSet rs : sets) {
-                docs.add(RunAssembler.readJson(rs.source()));
-            }
+            ObjectNode doc = (ObjectNode) JSON.readTree(first.source().toFile());
             Map<String, Map<String, double[]>> runToRun = new LinkedHashMap<>();
-            for (Object o : (List<Object>) doc.getOrDefault("benchmarks", List.of())) {
-                if (o instanceof Map<?, ?> bm) {
-                    pool((Map<String, Object>) bm, sets, docs, tmp, runToRun);
+            for (JsonNode bm : doc.path("benchmarks")) {
+                if (bm instanceof ObjectNode b) {
+                    pool(b, sets, tmp, runToRun);
                 }
             }
             if (sets.size() > 1) {
                 doc.put("runId", first.label() + " +" + (sets.size() - 1) + " run(s)");
-                doc.put("pooledRuns", sets.stream().map(ResultSet::label).toList());
+                doc.set("pooledRuns", JSON.valueToTree(sets.stream().map(ResultSet::label).toList()));
             }
-            RunAssembler.writeJson(tmp.resolve("run.json"), doc);
+            RunFolder.writeJson(tmp.resolve("run.json"), doc);
             if (Files.isRegularFile(srcDir.resolve("summary.md"))) {
                 Files.copy(srcDir.resolve("summary.md"), tmp.resolve("summary.md"));
             }
-            Map<String, Object> meta = new LinkedHashMap<>();
+            ObjectNode meta = JSON.createObjectNode();
             meta.put("schema", SCHEMA);
             meta.put("platform", name);
             meta.put("sourceRunId", first.label());
             meta.put("sourcePath", srcDir.toString());
             meta.put("runs", sets.size());
-            meta.put("sourceRunIds", sets.stream().map(ResultSet::label).toList());
+            meta.set("sourceRunIds", JSON.valueToTree(sets.stream().map(ResultSet::label).toList()));
             meta.put("updatedAt", Instant.now().toString());
             meta.put("gitCommit", gitCommit);
             meta.put("benchmarks", first.benchmarks().size());
-            meta.put("runMeans", runToRun);
+            meta.set("runMeans", JSON.valueToTree(runToRun));
             Map<String, Map<String, Double>> cvs = new LinkedHashMap<>();
             runToRun.forEach((id, per) -> {
                 Map<String, Double> c = new LinkedHashMap<>();
                 per.forEach((k, v) -> c.put(k, cv(java.util.Arrays.stream(v).boxed().toList())));
                 cvs.put(id, c);
             });
-            meta.put("runToRunCv", cvs);
+            meta.set("runToRunCv", JSON.valueToTree(cvs));
             for (String k : List.of("environment", "engine", "models", "preset")) {
-                meta.put(k, first.run().get(k));
+                meta.set(k, first.run().get(k));
             }
-            RunAssembler.writeJson(tmp.resolve("baseline.json"), meta);
+            RunFolder.writeJson(tmp.resolve("baseline.json"), meta);
             boolean had = Files.exists(target);
             if (had) {
                 move(target, old);
@@ -213,13 +212,11 @@ public final class Baselines {
      * that each run's forks stay apart, stats, sample counts, one merged hlog) and records the
      * run-to-run CV of its metrics and latency percentiles.
      */
-    @SuppressWarnings("unchecked")
-    private static void pool(Map<String, Object> b, List<ResultSet> sets, List<Map<String, Object>> docs, Path tmp,
-                             Map<String, Map<String, double[]>> runToRun) throws IOException {
-        String id = String.valueOf(b.get("id"));
-        Map<String, Object> metrics = (Map<String, Object>) b.getOrDefault("metrics", Map.of());
+    private static void pool(ObjectNode b, List<ResultSet> sets, Path tmp, Map<String, Map<String, double[]>> runToRun)
+            throws IOException {
+        String id = b.path("id").asText();
         Map<String, double[]> cvs = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : metrics.entrySet()) {
+        for (Map.Entry<String, JsonNode> e : b.path("metrics").properties()) {
             List<Double> values = new ArrayList<>();
             List<Integer> forks = new ArrayList<>();
             List<Double> runMeans = new ArrayList<>();
@@ -243,17 +240,17 @@ public final class Baselines {
                 continue;
             }
             double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-            Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) e.getValue());
-            m.put("values", v);
-            m.put("forks", forks.stream().mapToInt(Integer::intValue).toArray());
-            m.put("stats", Stats.of(v).toMap());
-            e.setValue(m);
+            ObjectNode m = (ObjectNode) e.getValue();
+            m.set("values", JSON.valueToTree(v));
+            m.set("forks", JSON.valueToTree(forks));
+            m.set("stats", JSON.valueToTree(RunAssembler.summary(Stats.of(v))));
             if (runMeans.size() >= 3) {
                 cvs.put(e.getKey(), runMeans.stream().mapToDouble(Double::doubleValue).toArray());
             }
             b.put("samples", v.length);
         }
-        if (b.get("hlog") instanceof String h) {
+        if (b.path("hlog").isTextual()) {
+            String h = b.path("hlog").asText();
             Map<String, List<Histogram>> all = new LinkedHashMap<>();
             Map<String, List<List<Histogram>>> perRun = new LinkedHashMap<>();
             for (ResultSet rs : sets) {
@@ -354,4 +351,5 @@ public final class Baselines {
             }
         }
     }
+
 }

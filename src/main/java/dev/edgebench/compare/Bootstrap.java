@@ -1,5 +1,7 @@
 package dev.edgebench.compare;
 
+import dev.edgebench.latency.Quantiles;
+
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -235,15 +237,7 @@ public final class Bootstrap {
             return new Interval(est, Double.NaN, Double.NaN);
         }
         double alpha = (1 - confidence) / 2;
-        return new Interval(est, quantile(r, alpha), quantile(r, 1 - alpha));
-    }
-
-    /** Linear interpolation between order statistics (R's type 7). */
-    static double quantile(double[] sorted, double q) {
-        double h = (sorted.length - 1) * q;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+        return new Interval(est, Quantiles.sorted(r, alpha), Quantiles.sorted(r, 1 - alpha));
     }
 
     private static int count(double[][] g) {

@@ -142,11 +142,6 @@ public final class CompareConfig {
             return new Suite(name, threshold, latencyThreshold, metrics, latencyPercentiles, latencyTags, gateLatency, statistic, cv, runToRunCv,
                     rules);
         }
-
-        public Suite withRunToRunCv(double cv) {
-            return new Suite(name, threshold, latencyThreshold, metrics, latencyPercentiles, latencyTags, gateLatency, statistic, maxCv, cv,
-                    rules);
-        }
     }
 
     /** A threshold for the benchmarks whose id matches a glob, optionally one metric only. */

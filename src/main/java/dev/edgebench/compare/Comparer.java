@@ -1,5 +1,7 @@
 package dev.edgebench.compare;
 
+import dev.edgebench.latency.Quantiles;
+
 import dev.edgebench.results.LatencyLog;
 import dev.edgebench.results.Stats;
 import org.HdrHistogram.Histogram;
@@ -170,19 +172,12 @@ public final class Comparer {
         if (v.length < 3) {
             return 0;
         }
-        double med = median(v);
+        double med = Quantiles.median(v);
         double[] dev = new double[v.length];
         for (int i = 0; i < v.length; i++) {
             dev[i] = Math.abs(v[i] - med);
         }
-        return med == 0 ? Double.POSITIVE_INFINITY : 1.4826 * median(dev) / Math.abs(med);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        return med == 0 ? Double.POSITIVE_INFINITY : 1.4826 * Quantiles.median(dev) / Math.abs(med);
     }
 
     /** The run-to-run CV that applies to a metric: the override, else the baseline's record, else the suite's default. */

@@ -1,5 +1,8 @@
 package dev.edgebench.compare;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,12 +40,12 @@ public final class EnvironmentDiff {
     }
 
     /** @return the differences, hardware first; empty when either side has no environment (JMH JSON) */
-    public static List<Difference> diff(Map<String, Object> base, Map<String, Object> cur) {
+    public static List<Difference> diff(JsonNode base, JsonNode cur) {
         List<Difference> out = new ArrayList<>();
         if (base == null || cur == null) {
             return out;
         }
-        Map<String, Object[]> fields = new LinkedHashMap<>();
+        Map<String, String[]> fields = new LinkedHashMap<>();
         add(fields, "hardware", "CPU model", "environment.host.cpuModel");
         add(fields, "hardware", "logical CPUs", "environment.host.logicalCpus");
         add(fields, "hardware", "architecture", "environment.host.arch");
@@ -66,104 +69,94 @@ public final class EnvironmentDiff {
         add(fields, "protocol", "samples per fork", "preset.samples");
         add(fields, "protocol", "warm-up iterations", "preset.warmups");
         add(fields, "protocol", "forks", "preset.forks");
-        for (Map.Entry<String, Object[]> f : fields.entrySet()) {
-            String[] d = (String[]) f.getValue();
-            Object a = get(base, d[1]);
-            Object b = get(cur, d[1]);
-            if (!Objects.equals(norm(a), norm(b))) {
-                out.add(new Difference(d[0], f.getKey(), a, b));
-            }
+        for (Map.Entry<String, String[]> f : fields.entrySet()) {
+            String[] d = f.getValue();
+            differ(out, d[0], f.getKey(), get(base, d[1]), get(cur, d[1]));
         }
-        gpus(out, list(get(base, "environment.gpus")), list(get(cur, "environment.gpus")));
-        telemetry(out, "power", get(base, "environment.power"), get(cur, "environment.power"));
-        telemetry(out, "telemetry", get(base, "environment.telemetry"), get(cur, "environment.telemetry"));
-        models(out, list(get(base, "models")), list(get(cur, "models")));
+        gpus(out, get(base, "environment.gpus"), get(cur, "environment.gpus"));
+        facts(out, "power", get(base, "environment.power"), get(cur, "environment.power"));
+        facts(out, "telemetry", get(base, "environment.telemetry"), get(cur, "environment.telemetry"));
+        models(out, get(base, "models"), get(cur, "models"));
         return out;
     }
 
-    private static void add(Map<String, Object[]> m, String category, String what, String path) {
+    private static void add(Map<String, String[]> m, String category, String what, String path) {
         m.put(what, new String[]{category, path});
     }
 
-    private static void gpus(List<Difference> out, List<Object> a, List<Object> b) {
+    private static void differ(List<Difference> out, String category, String what, JsonNode a, JsonNode b) {
+        if (!Objects.equals(norm(a), norm(b))) {
+            out.add(new Difference(category, what, value(a), value(b)));
+        }
+    }
+
+    private static void gpus(List<Difference> out, JsonNode a, JsonNode b) {
         if (a.size() != b.size()) {
             out.add(new Difference("hardware", "GPU count", a.size(), b.size()));
         }
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-            if (a.get(i) instanceof Map<?, ?> ga && b.get(i) instanceof Map<?, ?> gb) {
-                for (String[] k : new String[][]{{"name", "GPU"}, {"driver", "GPU driver"}, {"cudaDriverApi", "CUDA driver API"},
-                        {"computeCapability", "compute capability"}, {"maxSmClockMHz", "max SM clock MHz"}, {"powerLimitW", "GPU power limit W"},
-                        {"memoryBytes", "GPU memory bytes"}}) {
-                    if (!Objects.equals(norm(ga.get(k[0])), norm(gb.get(k[0])))) {
-                        out.add(new Difference("hardware", k[1] + (a.size() > 1 ? " #" + i : ""), ga.get(k[0]), gb.get(k[0])));
-                    }
-                }
+            for (String[] k : new String[][]{{"name", "GPU"}, {"driver", "GPU driver"}, {"cudaDriverApi", "CUDA driver API"},
+                    {"computeCapability", "compute capability"}, {"maxSmClockMHz", "max SM clock MHz"}, {"powerLimitW", "GPU power limit W"},
+                    {"memoryBytes", "GPU memory bytes"}}) {
+                differ(out, "hardware", k[1] + (a.size() > 1 ? " #" + i : ""), a.get(i).path(k[0]), b.get(i).path(k[0]));
             }
         }
     }
 
     /** Every recorded power or telemetry fact (power mode, governor, clocks, fan) that differs. */
-    private static void telemetry(List<Difference> out, String what, Object a, Object b) {
-        Map<String, Object> fa = new LinkedHashMap<>();
-        Map<String, Object> fb = new LinkedHashMap<>();
+    private static void facts(List<Difference> out, String what, JsonNode a, JsonNode b) {
+        Map<String, JsonNode> fa = new LinkedHashMap<>();
+        Map<String, JsonNode> fb = new LinkedHashMap<>();
         flatten("", a, fa);
         flatten("", b, fb);
         java.util.Set<String> keys = new java.util.LinkedHashSet<>(fa.keySet());
         keys.addAll(fb.keySet());
         for (String k : keys) {
-            if (!Objects.equals(norm(fa.get(k)), norm(fb.get(k)))) {
-                out.add(new Difference("hardware", what + " " + k, fa.get(k), fb.get(k)));
+            differ(out, "hardware", what + " " + k, fa.getOrDefault(k, MissingNode.getInstance()),
+                    fb.getOrDefault(k, MissingNode.getInstance()));
+        }
+    }
+
+    private static void models(List<Difference> out, JsonNode a, JsonNode b) {
+        Map<String, String> ha = new LinkedHashMap<>();
+        for (JsonNode m : a) {
+            ha.put(m.path("ref").asText(), m.path("sha256").asText());
+        }
+        for (JsonNode m : b) {
+            String ref = m.path("ref").asText();
+            if (ha.containsKey(ref) && !Objects.equals(ha.get(ref), m.path("sha256").asText())) {
+                out.add(new Difference("model", "model file " + ref + " (sha256)", ha.get(ref), m.path("sha256").asText()));
             }
         }
     }
 
-    private static void models(List<Difference> out, List<Object> a, List<Object> b) {
-        Map<Object, Object> ha = new LinkedHashMap<>();
-        for (Object m : a) {
-            if (m instanceof Map<?, ?> mm) {
-                ha.put(mm.get("ref"), mm.get("sha256"));
-            }
-        }
-        for (Object m : b) {
-            if (m instanceof Map<?, ?> mm && ha.containsKey(mm.get("ref")) && !Objects.equals(ha.get(mm.get("ref")), mm.get("sha256"))) {
-                out.add(new Difference("model", "model file " + mm.get("ref") + " (sha256)", ha.get(mm.get("ref")), mm.get("sha256")));
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void flatten(String prefix, Object o, Map<String, Object> out) {
-        if (o instanceof Map<?, ?> m) {
-            for (Map.Entry<?, ?> e : ((Map<Object, Object>) m).entrySet()) {
-                flatten(prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(), e.getValue(), out);
-            }
-        } else if (o != null && !prefix.isEmpty()) {
+    private static void flatten(String prefix, JsonNode o, Map<String, JsonNode> out) {
+        if (o.isObject()) {
+            o.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
+        } else if (!o.isMissingNode() && !o.isNull() && !prefix.isEmpty()) {
             out.put(prefix, o);
         }
     }
 
-    @SuppressWarnings("unchecked")
-    static Object get(Map<String, Object> doc, String path) {
-        Object o = doc;
-        for (String p : path.split("\\.")) {
-            if (!(o instanceof Map<?, ?> m)) {
-                return null;
-            }
-            o = ((Map<String, Object>) m).get(p);
-        }
-        return o;
+    /** @return the node at a dotted path ({@code environment.host.arch}), a missing node when absent */
+    static JsonNode get(JsonNode doc, String path) {
+        return doc.at("/" + path.replace('.', '/'));
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object o) {
-        return o instanceof List<?> l ? (List<Object>) l : List.of();
+    /** @return a node's value for a report: number, text, or its JSON; null when absent */
+    private static Object value(JsonNode n) {
+        if (n == null || n.isMissingNode() || n.isNull()) {
+            return null;
+        }
+        return n.isNumber() ? n.numberValue() : n.isValueNode() ? n.asText() : n.toString();
     }
 
     /** Numbers compare by value (1 and 1.0 alike), everything else by its text. */
-    private static Object norm(Object o) {
-        if (o instanceof Number n) {
-            return n.doubleValue();
+    private static Object norm(JsonNode n) {
+        Object v = value(n);
+        if (v instanceof Number x) {
+            return x.doubleValue();
         }
-        return o == null ? null : String.valueOf(o);
+        return v == null ? null : String.valueOf(v);
     }
 }

@@ -1,5 +1,7 @@
 package dev.edgebench.compare;
 
+import dev.edgebench.results.Summary;
+
 import dev.edgebench.results.Stats;
 
 import java.util.Locale;
@@ -9,22 +11,9 @@ final class Format {
     private Format() {
     }
 
-    /** About 4 significant figures, thousands separated. */
+    /** About 4 significant figures, thousands separated ({@link Summary#fmt}, the run summary's rule). */
     static String num(double d) {
-        if (Double.isNaN(d)) {
-            return "—";
-        }
-        double a = Math.abs(d);
-        if (a >= 1000) {
-            return String.format(Locale.ROOT, "%,.0f", d);
-        }
-        if (a >= 100) {
-            return String.format(Locale.ROOT, "%.1f", d);
-        }
-        if (a >= 1) {
-            return String.format(Locale.ROOT, "%.2f", d);
-        }
-        return String.format(Locale.ROOT, "%.3g", d);
+        return Summary.fmt(Double.isNaN(d) ? null : d);
     }
 
     /** mean ± half-width of the Student-t 95% CI */

@@ -3,10 +3,8 @@ package dev.edgebench.compare;
 import dev.edgebench.results.Stats;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The machine-readable printer: {@code compare.json} (schema {@value #SCHEMA}), every figure of the
@@ -19,126 +17,87 @@ public final class JsonReport {
     private JsonReport() {
     }
 
-    public static Map<String, Object> document(Comparison c) {
+    /** compare.json: the whole comparison. */
+    public record Document(String schema, String headline, long regressions, int exitCode, Side baseline, Side current,
+                           Method method, List<MetricRow> metrics, List<LatencyRow> latency, List<CurveRow> curves,
+                           List<String> onlyInBaseline, List<String> onlyInCurrent,
+                           List<EnvironmentDiff.Difference> environmentDifferences, List<String> notes) {
+    }
+
+    /** One side of the comparison. */
+    public record Side(String label, String source, String format, String suite, int benchmarks, int runs) {
+    }
+
+    /** How the comparison was made: the statistic, the interval, the thresholds and the verdict rule. */
+    public record Method(String suite, String statistic, double confidence, String ci, boolean paired, int resamples, long seed,
+                         double threshold, double latencyThreshold, boolean gateLatency, double maxCv, int baselineRuns,
+                         String runNoise, String verdictRule) {
+    }
+
+    /** One metric of one benchmark, both sides. */
+    public record MetricRow(String id, String name, String metric, String unit, boolean higherIsBetter, StatsRow baseline,
+                            StatsRow current, IntervalRow ratio, double threshold, String verdict, String reason, double runNoise,
+                            boolean regression) {
+    }
+
+    /** One latency percentile of one benchmark, both sides. */
+    public record LatencyRow(String id, String name, String tag, double percentile, double baselineUs, double currentUs,
+                             long baselineCount, long currentCount, IntervalRow ratio, double threshold, String verdict,
+                             String reason, double runNoise, boolean gating, boolean regression) {
+    }
+
+    /** A benchmark's latency percentile curves. */
+    public record CurveRow(String id, String name, String tag, double[][] baseline, double[][] current) {
+    }
+
+    /** Summary statistics of one side's samples (null where undefined) and its forks. */
+    public record StatsRow(int n, Double mean, Double median, Double stddev, Double cv, Double ci95Low, Double ci95High, Double min,
+                           Double max, int forks) {
+        static StatsRow of(Stats s, int forks) {
+            return new StatsRow(s.n(), finite(s.mean()), finite(s.median()), finite(s.stddev()), finite(s.cv()), finite(s.ciLow()),
+                    finite(s.ciHigh()), finite(s.min()), finite(s.max()), forks);
+        }
+    }
+
+    /** A ratio with its confidence interval (null where undefined). */
+    public record IntervalRow(Double estimate, Double low, Double high) {
+        static IntervalRow of(Bootstrap.Interval i) {
+            return new IntervalRow(finite(i.estimate()), finite(i.low()), finite(i.high()));
+        }
+    }
+
+    public static Document document(Comparison c) {
         Names names = new Names(c);
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("schema", SCHEMA);
-        d.put("headline", c.headline());
-        d.put("regressions", c.regressions());
-        d.put("exitCode", c.exitCode());
-        d.put("baseline", side(c.baseline()));
-        d.put("current", side(c.current()));
-        Map<String, Object> method = new LinkedHashMap<>();
         CompareConfig.Suite s = c.suite();
-        method.put("suite", s.name());
-        method.put("statistic", s.statistic().name().toLowerCase(Locale.ROOT));
-        method.put("confidence", Comparer.CONFIDENCE);
-        method.put("ci", c.paired()
+        Method method = new Method(s.name(), s.statistic().name().toLowerCase(Locale.ROOT), Comparer.CONFIDENCE, c.paired()
                 ? "paired percentile bootstrap of an interleaved A/B: rounds with replacement, samples within each round's two forks;"
                 + " estimate = geometric mean of the per-round ratios"
-                : "percentile bootstrap, two-stage (forks with replacement, then samples within each drawn fork)");
-        method.put("paired", c.paired());
-        method.put("resamples", c.resamples());
-        method.put("seed", c.seed());
-        method.put("threshold", s.threshold());
-        method.put("latencyThreshold", s.latencyThreshold());
-        method.put("gateLatency", s.gateLatency());
-        method.put("maxCv", s.maxCv());
-        method.put("baselineRuns", c.baseline().runs());
-        method.put("runNoise", "run-to-run CV folded into each interval as a log-normal term of variance ln(1+cv²)(1+1/baselineRuns)");
-        method.put("verdictRule", "slower/faster when the whole CI lies beyond 1 ∓ threshold; unchanged when it lies within;"
-                + " inconclusive otherwise, and when either side's robust CV (1.4826·MAD/median) exceeds maxCv (too noisy)");
-        d.put("method", method);
-        List<Map<String, Object>> ms = new ArrayList<>();
+                : "percentile bootstrap, two-stage (forks with replacement, then samples within each drawn fork)",
+                c.paired(), c.resamples(), c.seed(), s.threshold(), s.latencyThreshold(), s.gateLatency(), s.maxCv(), c.baseline().runs(),
+                "run-to-run CV folded into each interval as a log-normal term of variance ln(1+cv²)(1+1/baselineRuns)",
+                "slower/faster when the whole CI lies beyond 1 ∓ threshold; unchanged when it lies within;"
+                        + " inconclusive otherwise, and when either side's robust CV (1.4826·MAD/median) exceeds maxCv (too noisy)");
+        List<MetricRow> ms = new ArrayList<>();
         for (Comparison.MetricResult m : c.metrics()) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("id", m.id());
-            x.put("name", names.of(m.id()));
-            x.put("metric", m.metric());
-            x.put("unit", m.unit());
-            x.put("higherIsBetter", m.higherIsBetter());
-            x.put("baseline", stats(m.base(), m.baseForks()));
-            x.put("current", m.cur() == null ? null : stats(m.cur(), m.curForks()));
-            x.put("ratio", interval(m.ratio()));
-            x.put("threshold", m.threshold());
-            x.put("verdict", m.verdict().word());
-            x.put("reason", m.reason());
-            x.put("runNoise", m.runNoise());
-            x.put("regression", m.regression());
-            ms.add(x);
+            ms.add(new MetricRow(m.id(), names.of(m.id()), m.metric(), m.unit(), m.higherIsBetter(), StatsRow.of(m.base(), m.baseForks()),
+                    m.cur() == null ? null : StatsRow.of(m.cur(), m.curForks()), IntervalRow.of(m.ratio()), m.threshold(),
+                    m.verdict().word(), m.reason(), m.runNoise(), m.regression()));
         }
-        d.put("metrics", ms);
-        List<Map<String, Object>> ls = new ArrayList<>();
+        List<LatencyRow> ls = new ArrayList<>();
         for (Comparison.LatencyResult l : c.latencies()) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("id", l.id());
-            x.put("name", names.of(l.id()));
-            x.put("tag", l.tag());
-            x.put("percentile", l.percentile());
-            x.put("baselineUs", l.baseUs());
-            x.put("currentUs", l.curUs());
-            x.put("baselineCount", l.baseCount());
-            x.put("currentCount", l.curCount());
-            x.put("ratio", interval(l.ratio()));
-            x.put("threshold", l.threshold());
-            x.put("verdict", l.verdict().latencyWord());
-            x.put("reason", l.reason());
-            x.put("runNoise", l.runNoise());
-            x.put("gating", l.gating());
-            x.put("regression", l.regression());
-            ls.add(x);
+            ls.add(new LatencyRow(l.id(), names.of(l.id()), l.tag(), l.percentile(), l.baseUs(), l.curUs(), l.baseCount(), l.curCount(),
+                    IntervalRow.of(l.ratio()), l.threshold(), l.verdict().latencyWord(), l.reason(), l.runNoise(), l.gating(),
+                    l.regression()));
         }
-        d.put("latency", ls);
-        List<Map<String, Object>> cs = new ArrayList<>();
-        c.curves().forEach((id, tags) -> tags.forEach((tag, cv) -> {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("id", id);
-            x.put("name", names.of(id));
-            x.put("tag", tag);
-            x.put("baseline", cv.baseline());
-            x.put("current", cv.current());
-            cs.add(x);
-        }));
-        d.put("curves", cs);
-        d.put("onlyInBaseline", c.onlyBaseline());
-        d.put("onlyInCurrent", c.onlyCurrent());
-        List<Map<String, Object>> env = new ArrayList<>();
-        for (EnvironmentDiff.Difference e : c.environment()) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("category", e.category());
-            x.put("what", e.what());
-            x.put("baseline", e.baseline());
-            x.put("current", e.current());
-            env.add(x);
-        }
-        d.put("environmentDifferences", env);
-        d.put("notes", c.notes());
-        return d;
+        List<CurveRow> cs = new ArrayList<>();
+        c.curves().forEach((id, tags) -> tags.forEach((tag, cv) -> cs.add(new CurveRow(id, names.of(id), tag, cv.baseline(),
+                cv.current()))));
+        return new Document(SCHEMA, c.headline(), c.regressions(), c.exitCode(), side(c.baseline()), side(c.current()), method, ms, ls,
+                cs, c.onlyBaseline(), c.onlyCurrent(), c.environment(), c.notes());
     }
 
-    private static Map<String, Object> side(ResultSet r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("label", r.label());
-        m.put("source", r.source().toString());
-        m.put("format", r.format());
-        m.put("suite", r.suite());
-        m.put("benchmarks", r.benchmarks().size());
-        m.put("runs", r.runs());
-        return m;
-    }
-
-    private static Map<String, Object> stats(Stats s, int forks) {
-        Map<String, Object> m = s.toMap();
-        m.put("forks", forks);
-        return m;
-    }
-
-    private static Map<String, Object> interval(Bootstrap.Interval i) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("estimate", finite(i.estimate()));
-        m.put("low", finite(i.low()));
-        m.put("high", finite(i.high()));
-        return m;
+    private static Side side(ResultSet r) {
+        return new Side(r.label(), r.source().toString(), r.format(), r.suite(), r.benchmarks().size(), r.runs());
     }
 
     private static Double finite(double d) {

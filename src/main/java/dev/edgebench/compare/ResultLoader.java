@@ -3,15 +3,19 @@ package dev.edgebench.compare;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.edgebench.bench.BenchId;
 import dev.edgebench.results.LatencyLog;
-import dev.edgebench.results.RunAssembler;
+import dev.edgebench.results.RunWriter;
+import dev.edgebench.run.BenchmarkId;
+import dev.edgebench.run.Workload;
+import dev.edgebench.run.RunDocument;
+import dev.edgebench.run.RunDocuments;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +25,7 @@ import java.util.TreeMap;
 
 /**
  * Reads one side of a comparison. Accepts a run folder or baseline folder (holding
- * {@code run.json}), a {@code run.json} file of schema {@value RunAssembler#SCHEMA}, or a JMH JSON
+ * {@code run.json}), a {@code run.json} file of schema {@value RunDocument#SCHEMA} (or {@value RunDocument#SCHEMA_V1}), or a JMH JSON
  * result file ({@code -rf json}; any benchmark, e.g. kernel benchmarks with op/shape/type
  * parameters). Every problem that makes the input unusable becomes a {@link BadInputException}
  * whose message names the file and what is wrong with it.
@@ -39,6 +43,8 @@ public final class ResultLoader {
     public static ResultSet load(Path path) throws BadInputException {
         Path file = path;
         if (Files.isDirectory(path)) {
+            // a run whose process was killed: assemble what it measured first
+            RunWriter.recover(path);
             file = path.resolve("run.json");
             if (!Files.isRegularFile(file)) {
                 throw new BadInputException(path + " is a folder without run.json: not a run folder nor a baseline");
@@ -69,7 +75,7 @@ public final class ResultLoader {
             rs = run(file, doc);
         } else {
             throw new BadInputException(file + " is neither an edgebench run.json (an object with \"schema\": \""
-                    + RunAssembler.SCHEMA + "\") nor a JMH JSON result file (an array of benchmark results)");
+                    + RunDocument.SCHEMA + "\") nor a JMH JSON result file (an array of benchmark results)");
         }
         if (rs.benchmarks().isEmpty()) {
             throw new BadInputException(file + " holds no benchmark result");
@@ -77,11 +83,11 @@ public final class ResultLoader {
         return rs;
     }
 
-    @SuppressWarnings("unchecked")
     static ResultSet run(Path file, JsonNode doc) throws BadInputException {
         String schema = doc.path("schema").asText();
-        if (!RunAssembler.SCHEMA.equals(schema)) {
-            throw new BadInputException(file + " has schema '" + schema + "'; this edgebench reads '" + RunAssembler.SCHEMA
+        if (!RunDocuments.readable(schema)) {
+            throw new BadInputException(file + " has schema '" + schema + "'; this edgebench reads '" + RunDocument.SCHEMA
+                    + "' and '" + RunDocument.SCHEMA_V1
                     + "'. Re-measure it with this version (for a baseline: run, then `baseline update`)");
         }
         JsonNode benches = doc.path("benchmarks");
@@ -119,12 +125,8 @@ public final class ResultLoader {
             }
             String kind = b.path("benchmark").asText("");
             String status = b.path("status").asText("ok");
-            String primary = switch (kind) {
-                case "prefill" -> "prefill.tok_s";
-                case "decode" -> "decode.tok_s";
-                case "generation" -> "generation.tok_s";
-                default -> metrics.isEmpty() ? null : metrics.keySet().iterator().next();
-            };
+            String primary = Arrays.stream(Workload.values()).filter(w -> w.key().equals(kind)).findFirst()
+                    .map(w -> w.primary().key()).orElse(metrics.isEmpty() ? null : metrics.keySet().iterator().next());
             Map<String, List<Histogram>> latency = Map.of();
             String hlog = b.path("hlog").asText(null);
             if (hlog != null) {
@@ -144,7 +146,7 @@ public final class ResultLoader {
             }
             out.put(id, new ResultSet.Bench(id, kind, params, status, b.path("error").asText(null), primary, metrics, latency));
         }
-        Map<String, Object> runDoc = JSON.convertValue(doc, Map.class);
+        com.fasterxml.jackson.databind.node.ObjectNode runDoc = ((com.fasterxml.jackson.databind.node.ObjectNode) doc).deepCopy();
         runDoc.remove("benchmarks");
         String label = doc.path("runId").asText(file.getParent() == null ? file.toString() : file.getParent().getFileName().toString());
         String suite = doc.path("preset").path("name").asText("default");
@@ -170,7 +172,7 @@ public final class ResultLoader {
                 throw new BadInputException(meta + " is not valid JSON (corrupt or truncated): " + e.getMessage(), e);
             }
         }
-        return new ResultSet(file, RunAssembler.SCHEMA, label, suite, runDoc, out, warnings, runs, runToRun);
+        return new ResultSet(file, schema, label, suite, runDoc, out, warnings, runs, runToRun);
     }
 
     private static double[] numbers(Path file, String id, String metric, JsonNode arr) throws BadInputException {
@@ -199,7 +201,7 @@ public final class ResultLoader {
             }
             Map<String, String> params = new TreeMap<>();
             r.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
-            String id = BenchId.of(benchmark, params);
+            String id = BenchmarkId.of(benchmark, params);
             String mode = r.path("mode").asText("");
             Map<String, ResultSet.Metric> metrics = new LinkedHashMap<>();
             JsonNode pm = r.get("primaryMetric");

@@ -1,5 +1,7 @@
 package dev.edgebench.compare;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.HdrHistogram.Histogram;
 
 import java.nio.file.Path;
@@ -22,7 +24,7 @@ import java.util.Map;
  * @param runMeans   benchmark id → metric (or {@code latency.<tag>.p<N>}) → each pooled run's mean (or
  *                   percentile); empty unless a baseline pools at least 3 runs
  */
-public record ResultSet(Path source, String format, String label, String suite, Map<String, Object> run,
+public record ResultSet(Path source, String format, String label, String suite, JsonNode run,
                         Map<String, Bench> benchmarks, List<String> warnings, int runs, Map<String, Map<String, double[]>> runMeans) {
     /** @return each pooled run's mean of a benchmark's metric, or null */
     public double[] runMeans(String id, String metric) {

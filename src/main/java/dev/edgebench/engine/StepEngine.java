@@ -1,7 +1,5 @@
 package dev.edgebench.engine;
 
-import java.util.Map;
-
 /**
  * An engine that exposes the steps of inference (load, prefill, decode one step): llama.cpp.
  * Benchmarks are written once against this interface.
@@ -11,7 +9,7 @@ public interface StepEngine {
     String name();
 
     /** @return version, build manifest and devices, for run.json */
-    Map<String, Object> describe();
+    EngineInfo describe();
 
     /**
      * Loads the model (or reuses it when already loaded with the same GPU layers) and creates a

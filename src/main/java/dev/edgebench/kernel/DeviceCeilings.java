@@ -1,5 +1,7 @@
 package dev.edgebench.kernel;
 
+import dev.edgebench.latency.Quantiles;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +39,7 @@ public final class DeviceCeilings {
                 double best = Double.MAX_VALUE;
                 for (int i = 0; i < 5; i++) {
                     KernelTiming t = KernelTiming.measure(g, i == 0 ? 100_000_000L : 0, 200_000_000L);
-                    best = Math.min(best, Stats.quantile(t.usPerOp(), 0));
+                    best = Math.min(best, Quantiles.quantile(t.usPerOp(), 0));
                 }
                 m.put("matmulTflops", MATMUL.flops() / (best * 1e6));
                 m.put("matmulMethod", String.format(Locale.ROOT, "ggml %s on %s, best of 5: %.3f ms", MATMUL, device, best / 1e3));

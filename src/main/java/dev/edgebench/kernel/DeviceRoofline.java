@@ -1,5 +1,7 @@
 package dev.edgebench.kernel;
 
+import dev.edgebench.latency.Quantiles;
+
 import java.util.Locale;
 
 /**
@@ -45,7 +47,7 @@ public record DeviceRoofline(double bandwidthGBps, double peakGflops, String sou
             double best = 0;
             for (int i = 0; i < 5; i++) {
                 KernelTiming t = KernelTiming.measure(g, i == 0 ? minNs / 10 : 0, minNs / 5);
-                best = Math.max(best, bytes / (Stats.quantile(t.usPerOp(), 0) * 1e3));
+                best = Math.max(best, bytes / (Quantiles.quantile(t.usPerOp(), 0) * 1e3));
             }
             return new DeviceRoofline(best, peakGflops, String.format(Locale.ROOT, "bandwidth measured: ggml ADD of 32 MiB f32"
                     + " vectors on %s, best of 5, %s streams counted: %.1f GB/s", backend.deviceName(), backend.isCpu() ? "4" : "3",

@@ -1,5 +1,7 @@
 package dev.edgebench.kernel;
 
+import dev.edgebench.latency.Quantiles;
+
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -66,7 +68,7 @@ public record KernelTiming(KernelSpec spec, String device, int threads, int copi
 
     /** @return the median of the per-run samples, in microseconds per op */
     public double medianUsPerOp() {
-        return Stats.median(usPerOp);
+        return Quantiles.median(usPerOp);
     }
 
     /** @return GFLOP/s at the mean time (0 for ops without a FLOP count) */

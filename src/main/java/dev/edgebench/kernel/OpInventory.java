@@ -41,11 +41,6 @@ public final class OpInventory {
         public double flopsPerStep() {
             return count * spec.flops();
         }
-
-        /** @return bytes moved per step */
-        public double bytesPerStep() {
-            return count * spec.bytes();
-        }
     }
 
     private OpInventory(ModelShape model, Phase phase, AttentionConfig attention, List<Entry> entries) {

@@ -1,5 +1,7 @@
 package dev.edgebench.kernel;
 
+import dev.edgebench.latency.Quantiles;
+
 import dev.edgebench.engine.llama.LlamaModel;
 
 import java.util.ArrayList;
@@ -115,7 +117,7 @@ public record StepProfile(Phase phase, double[] stepMs, List<OpTime> ops, int pr
 
     /** @return median unprofiled step time, ms */
     public double medianStepMs() {
-        return Stats.median(stepMs);
+        return Quantiles.median(stepMs);
     }
 
     /** @return node-by-node cost: mean sum of node times minus the median unprofiled step, ms (NaN without a profile) */

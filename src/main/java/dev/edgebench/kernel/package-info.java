@@ -17,6 +17,7 @@
  * </ul>
  *
  * Units are in names: {@code us} microseconds, {@code ms} milliseconds, {@code GBps} 10^9 bytes
- * per second, {@code Gflops} 10^9 floating-point operations per second.
+ * per second, {@code Gflops} 10^9 floating-point operations per second. Imports the ggml and llama
+ * bindings, the engine, model and latency packages; never JMH or the result format.
  */
 package dev.edgebench.kernel;

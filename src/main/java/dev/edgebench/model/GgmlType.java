@@ -94,11 +94,6 @@ public enum GgmlType {
         return nElements / blockSize * typeSize;
     }
 
-    /** @return average bits per weight */
-    public double bitsPerWeight() {
-        return 8.0 * typeSize / blockSize;
-    }
-
     /**
      * @param id a numeric ggml type id
      * @return the type

@@ -75,9 +75,9 @@ public final class LatencyLog {
     }
 
     /** @return count, mean and percentiles in µs of a histogram of ns values */
-    public static Map<String, Object> summarize(Histogram h) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("count", h.getTotalCount());
+    public static Map<String, Double> summarize(Histogram h) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("count", (double) h.getTotalCount());
         m.put("meanUs", h.getMean() / 1000.0);
         m.put("minUs", h.getMinValue() / 1000.0);
         for (double p : PERCENTILES) {

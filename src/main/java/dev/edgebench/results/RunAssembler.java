@@ -2,222 +2,189 @@ package dev.edgebench.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.edgebench.run.Metric;
+import dev.edgebench.run.PlannedBenchmark;
+import dev.edgebench.run.RunDocument;
+import dev.edgebench.run.RunDocument.BenchmarkResult;
+import dev.edgebench.run.RunDocument.Series;
+import dev.edgebench.run.RunDocument.TelemetrySummary;
+import dev.edgebench.run.RunFolder;
+import dev.edgebench.run.SampleLine;
 import dev.edgebench.telemetry.TelemetryReport;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
- * Builds {@code run.json} (schema {@value #SCHEMA}, described in {@code results/README.md} and
- * {@code results/run.schema.json}) from what a run left in its folder: the plan written at the
- * start, each benchmark's per-iteration samples and latency log, and recorded failures. Because
- * it reads only files, it produces the same document after a complete run, a run with failed
- * benchmarks, and an interrupted one.
+ * Builds {@code run.json}'s results from what a run left in its folder: the plan written at the
+ * start, each benchmark's per-iteration samples ({@link SampleLine}) and latency log, telemetry
+ * reports and recorded failures. Because it reads only files, it produces the same document after
+ * a complete run, a run with failed benchmarks, an interrupted one, and a run whose process was
+ * killed (re-assembled later by the next command that finds it).
  */
 public final class RunAssembler {
-    /** The schema id written into every run.json. */
-    public static final String SCHEMA = "edgebench.run/1";
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-    /** How a metric of the samples file is published: name, unit, direction. */
-    private record MetricDef(String sampleKey, String name, String unit, boolean higherIsBetter, double scale) {
-    }
-
-    private static final List<MetricDef> METRICS = List.of(
-            new MetricDef("prefillTokS", "prefill.tok_s", "tok/s", true, 1),
-            new MetricDef("prefillMeanMs", "prefill.ms", "ms", false, 1),
-            new MetricDef("decodeTokS", "decode.tok_s", "tok/s", true, 1),
-            new MetricDef("decodeWeightGBps", "decode.weight_GBps", "GB/s", true, 1),
-            new MetricDef("generationTokS", "generation.tok_s", "tok/s", true, 1),
-            new MetricDef("e2eNs", "generation.ms", "ms", false, 1e-6),
-            new MetricDef("itlMeanNs", "itl.mean_ms", "ms", false, 1e-6),
-            new MetricDef("jmhScore", "sample.ms", "ms", false, 1),
-            new MetricDef("peakRssBytes", "memory.peak_rss_MiB", "MiB", false, 1.0 / (1 << 20)),
-            new MetricDef("gpuUsedBytes", "memory.gpu_used_MiB", "MiB", false, 1.0 / (1 << 20)));
+    private static final ObjectMapper JSON = RunFolder.json();
 
     private RunAssembler() {
     }
 
     /**
-     * @param runDir   the run folder
-     * @param header   run-level fields written at the start (schema, runId, preset, environment,
-     *                 engine, models, plan), as read back from {@code run.json}
-     * @param status   "complete", "partial" or "interrupted"
-     * @return the full run.json document
+     * @param folder the run folder
+     * @param header the run as written at its start (plan, environment, engine, models)
+     * @param status "running", "complete" or "interrupted"; "complete" becomes "partial" when a benchmark failed
+     * @return the full document
      */
-    public static Map<String, Object> assemble(Path runDir, Map<String, Object> header, String status) throws IOException {
-        Map<String, Object> run = new LinkedHashMap<>(header);
-        run.put("schema", SCHEMA);
-        run.put("status", status);
-        run.put("finishedAt", java.time.Instant.now().toString());
-        List<Map<String, Object>> benches = new ArrayList<>();
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> plan = (List<Map<String, Object>>) header.getOrDefault("plan", List.of());
+    public static RunDocument assemble(RunFolder folder, RunDocument header, String status) throws IOException {
+        List<BenchmarkResult> benches = new ArrayList<>();
         int failed = 0;
-        for (Map<String, Object> planned : plan) {
-            Map<String, Object> b = benchmark(runDir, planned);
-            if (!"ok".equals(b.get("status"))) {
+        for (PlannedBenchmark planned : header.plan()) {
+            BenchmarkResult b = benchmark(folder, planned);
+            if (!b.ok()) {
                 failed++;
             }
             benches.add(b);
         }
-        run.put("benchmarks", benches);
         List<String> warnings = new ArrayList<>();
-        for (Map<String, Object> b : benches) {
-            if (b.get("telemetry") instanceof Map<?, ?> t) {
-                if (Boolean.TRUE.equals(t.get("throttled"))) {
-                    warnings.add(b.get("id") + ": THROTTLED during measurement (" + t.get("throttleReasons") + "): not comparable"
-                            + " with an unthrottled run");
-                }
-                if (Boolean.FALSE.equals(t.get("clocksLocked"))) {
-                    warnings.add(b.get("id") + ": clocks were not locked (jetson_clocks): figures vary with DVFS");
-                }
+        for (BenchmarkResult b : benches) {
+            TelemetrySummary t = b.telemetry();
+            if (t == null) {
+                continue;
+            }
+            if (t.throttled()) {
+                warnings.add(b.id() + ": THROTTLED during measurement (" + t.throttleReasons() + "): not comparable"
+                        + " with an unthrottled run");
+            }
+            if (Boolean.FALSE.equals(t.clocksLocked())) {
+                warnings.add(b.id() + ": clocks were not locked (jetson_clocks): figures vary with DVFS");
             }
         }
-        if (!warnings.isEmpty()) {
-            run.put("warnings", warnings);
-        }
-        if ("complete".equals(status) && failed > 0) {
-            run.put("status", "partial");
-        }
-        run.put("failedBenchmarks", failed);
-        return run;
+        String s = "complete".equals(status) && failed > 0 ? "partial" : status;
+        return header.withResults(s, java.time.Instant.now().toString(), benches, warnings, failed);
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> benchmark(Path runDir, Map<String, Object> planned) throws IOException {
-        String id = (String) planned.get("id");
-        String file = fileName(id);
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("id", id);
-        b.put("benchmark", planned.get("benchmark"));
-        b.put("jmhBenchmark", planned.get("jmhBenchmark"));
-        b.put("params", planned.get("params"));
-
-        Path samplesFile = runDir.resolve("samples").resolve(file + ".jsonl");
-        List<Map<String, Object>> measured = new ArrayList<>();
+    static BenchmarkResult benchmark(RunFolder folder, PlannedBenchmark planned) throws IOException {
+        String id = planned.id();
+        List<SampleLine> measured = new ArrayList<>();
         int warmups = 0;
+        Path samplesFile = folder.samples(id);
         if (Files.isRegularFile(samplesFile)) {
             for (String line : Files.readAllLines(samplesFile)) {
                 if (line.isBlank()) {
                     continue;
                 }
-                Map<String, Object> s = JSON.readValue(line, Map.class);
-                if (Boolean.TRUE.equals(s.get("warmup"))) {
+                SampleLine s;
+                try {
+                    s = JSON.readValue(line, SampleLine.class);
+                } catch (IOException e) {
+                    // a line cut by a kill mid-write: everything before it stands
+                    continue;
+                }
+                if (s.warmup()) {
                     warmups++;
                 } else {
                     measured.add(s);
                 }
             }
         }
-        Path failure = runDir.resolve("failures").resolve(file + ".json");
-        int expected = ((Number) planned.getOrDefault("samples", 0)).intValue() * ((Number) planned.getOrDefault("forks", 1)).intValue();
+        int expected = planned.samples() * planned.forks();
+        String status;
+        String error = null;
+        Path failure = folder.failure(id);
         if (Files.isRegularFile(failure)) {
             JsonNode f = JSON.readTree(failure.toFile());
-            b.put("status", "failed");
-            b.put("error", f.path("error").asText() + ": " + f.path("message").asText());
+            status = "failed";
+            error = f.path("error").asText() + ": " + f.path("message").asText();
         } else if (measured.isEmpty()) {
-            b.put("status", "failed");
-            b.put("error", warmups > 0 ? "stopped during warm-up: no measured sample (interrupted, or the forked JVM died)"
+            status = "failed";
+            error = warmups > 0 ? "stopped during warm-up: no measured sample (interrupted, or the forked JVM died)"
                     : "no result: the benchmark did not run, or its forked JVM died before measuring (a native crash?);"
-                    + " see the console log");
+                    + " see the console log";
         } else if (expected > 0 && measured.size() < expected) {
-            b.put("status", "incomplete");
-            b.put("error", "measured " + measured.size() + " of " + expected + " samples (interrupted, or a fork died)");
+            status = "incomplete";
+            error = "measured " + measured.size() + " of " + expected + " samples (interrupted, or a fork died)";
         } else {
-            b.put("status", "ok");
+            status = "ok";
         }
-        b.put("samples", measured.size());
-        b.put("warmups", warmups);
 
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        Map<Object, Integer> forkIndex = new LinkedHashMap<>();
-        for (MetricDef d : METRICS) {
-            List<Map<String, Object>> with = measured.stream().filter(s -> s.get(d.sampleKey()) instanceof Number).toList();
-            double[] v = with.stream().mapToDouble(s -> ((Number) s.get(d.sampleKey())).doubleValue() * d.scale()).toArray();
-            if (v.length == 0) {
+        Map<String, Series> metrics = new LinkedHashMap<>();
+        Map<Long, Integer> forkIndex = new LinkedHashMap<>();
+        for (Metric m : Metric.values()) {
+            List<SampleLine> with = measured.stream().filter(s -> s.metrics() != null && s.metrics().get(m.key()) != null).toList();
+            if (with.isEmpty()) {
                 continue;
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("unit", d.unit());
-            m.put("higherIsBetter", d.higherIsBetter());
-            m.put("values", v);
-            m.put("stats", Stats.of(v).toMap());
-            // the fork (0, 1, ... in order of appearance) of each value, when the forks said who they were
-            if (with.stream().allMatch(s -> s.get("pid") != null)) {
-                m.put("forks", with.stream().mapToInt(s -> forkIndex.computeIfAbsent(s.get("pid"), k -> forkIndex.size())).toArray());
-            }
-            metrics.put(d.name(), m);
+            double[] v = with.stream().mapToDouble(s -> s.metrics().get(m.key())).toArray();
+            int[] forks = with.stream().mapToInt(s -> forkIndex.computeIfAbsent(s.pid(), k -> forkIndex.size())).toArray();
+            metrics.put(m.key(), series(m, v, forks));
         }
-        b.put("metrics", metrics);
 
-        Path hlog = runDir.resolve("hlog").resolve(file + ".hlog");
+        Map<String, Map<String, Double>> latency = null;
+        String hlogName = null;
+        Path hlog = folder.hlog(id);
         if (Files.isRegularFile(hlog)) {
-            Map<String, Object> lat = new LinkedHashMap<>();
+            latency = new LinkedHashMap<>();
             for (Map.Entry<String, Histogram> e : LatencyLog.read(hlog).entrySet()) {
-                lat.put(e.getKey(), LatencyLog.summarize(e.getValue()));
+                latency.put(e.getKey(), LatencyLog.summarize(e.getValue()));
             }
-            b.put("latency", lat);
-            b.put("hlog", runDir.relativize(hlog).toString());
+            hlogName = folder.dir().relativize(hlog).toString();
         }
-        Path telemetry = runDir.resolve("telemetry").resolve(file + ".json");
-        if (Files.isRegularFile(telemetry)) {
-            addTelemetry(b, metrics, TelemetryReport.read(telemetry));
+        TelemetrySummary telemetry = null;
+        Path t = folder.telemetry(id);
+        if (Files.isRegularFile(t)) {
+            TelemetryReport r = TelemetryReport.read(t);
+            addTelemetrySeries(metrics, r);
+            telemetry = telemetrySummary(r, folder.dir().relativize(t).toString());
         }
-        return b;
+        return new BenchmarkResult(id, planned.workload().key(), planned.jmhBenchmark(), planned.params(), status, error,
+                measured.size(), warmups, metrics, latency, hlogName, telemetry);
     }
 
-    /**
-     * Records why a benchmark has no result ({@code failures/<id>.json}); run.json quotes it.
-     * Used by the benchmark JVM (setup errors) and by the host (JMH could not run at all).
-     */
-    public static void writeFailure(Path runDir, String id, String error, String message, String detail) throws IOException {
-        Path dir = runDir.resolve("failures");
-        Files.createDirectories(dir);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("error", error);
-        m.put("message", message);
-        m.put("stackTrace", detail);
-        writeJson(dir.resolve(fileName(id) + ".json"), m);
+    /** @return a series with its summary statistics */
+    public static Series series(Metric m, double[] v, int[] forks) {
+        return new Series(m.unit(), m.higherIsBetter(), v, summary(Stats.of(v)), forks);
     }
 
-    /**
-     * Adds a benchmark's telemetry: per-sample energy metrics (so that compare treats them like
-     * throughput), and a summary: power source, energy source, throttling, power mode, warnings.
-     */
-    static void addTelemetry(Map<String, Object> b, Map<String, Object> metrics, TelemetryReport r) {
+    /** @return statistics as stored in run.json (NaN becomes null) */
+    public static RunDocument.SummaryStats summary(Stats s) {
+        return new RunDocument.SummaryStats(s.n(), num(s.mean()), num(s.median()), num(s.stddev()), num(s.cv()), num(s.ciLow()),
+                num(s.ciHigh()), num(s.min()), num(s.max()));
+    }
+
+    private static Double num(double d) {
+        return Double.isNaN(d) || Double.isInfinite(d) ? null : d;
+    }
+
+    /** Per-sample energy metrics from the telemetry report, so that compare treats them like throughput. */
+    private static void addTelemetrySeries(Map<String, Series> metrics, TelemetryReport r) {
         List<TelemetryReport.Iteration> its = r.measurementIterations();
-        addSeries(metrics, "power.avg_W", "W", false, its.stream().map(TelemetryReport.Iteration::powerAvgW).toList());
-        addSeries(metrics, "energy.sample_J", "J", false, its.stream().map(TelemetryReport.Iteration::energyJ).toList());
-        addSeries(metrics, "energy.from_power_J", "J", false, its.stream().map(TelemetryReport.Iteration::energyFromPowerJ).toList());
-        addSeries(metrics, "energy.per_token_J", "J/tok", false, its.stream().map(TelemetryReport.Iteration::jPerToken).toList());
-        addSeries(metrics, "tok_per_s_per_W", "tok/s/W", true, its.stream().map(TelemetryReport.Iteration::tokPerSPerW).toList());
-        addSeries(metrics, "temp.max_C", "C", false, its.stream().map(TelemetryReport.Iteration::tempMaxC).toList());
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("powerSource", r.powerSource().orElse(null));
-        t.put("energySources", its.stream().map(TelemetryReport.Iteration::energySource).distinct().toList());
-        t.put("throttled", r.throttled());
-        t.put("throttleReasons", its.stream().flatMap(i -> i.clockEventReasonNames().stream()).distinct().toList());
-        t.put("powerMode", r.powerMode().orElse(null));
-        t.put("clocksLocked", r.clocksLocked().orElse(null));
-        t.put("gpuClockMinMHz", its.stream().map(TelemetryReport.Iteration::gpuClockMinMhz).filter(java.util.Objects::nonNull)
-                .min(Double::compare).orElse(null));
-        t.put("gpuClockMaxMHz", its.stream().map(TelemetryReport.Iteration::gpuClockMaxMhz).filter(java.util.Objects::nonNull)
-                .max(Double::compare).orElse(null));
-        t.put("gpuMemoryPeakMiB", its.stream().map(TelemetryReport.Iteration::gpuMemoryPeakMib).filter(java.util.Objects::nonNull)
-                .max(Double::compare).orElse(null));
-        t.put("samplerCpuMeanUs", its.stream().map(TelemetryReport.Iteration::samplerCpuMeanUs).filter(java.util.Objects::nonNull)
-                .mapToDouble(Double::doubleValue).average().stream().boxed().findFirst().orElse(null));
+        add(metrics, Metric.POWER_AVG_W, its, TelemetryReport.Iteration::powerAvgW);
+        add(metrics, Metric.ENERGY_SAMPLE_J, its, TelemetryReport.Iteration::energyJ);
+        add(metrics, Metric.ENERGY_FROM_POWER_J, its, TelemetryReport.Iteration::energyFromPowerJ);
+        add(metrics, Metric.ENERGY_PER_TOKEN_J, its, TelemetryReport.Iteration::jPerToken);
+        add(metrics, Metric.TOK_PER_S_PER_W, its, TelemetryReport.Iteration::tokPerSPerW);
+        add(metrics, Metric.TEMP_MAX_C, its, TelemetryReport.Iteration::tempMaxC);
+    }
+
+    private static void add(Map<String, Series> metrics, Metric m, List<TelemetryReport.Iteration> its,
+                            Function<TelemetryReport.Iteration, Double> f) {
+        List<Double> raw = its.stream().map(f).toList();
+        double[] v = raw.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
+        if (v.length == 0 || v.length != raw.size()) {
+            return;
+        }
+        metrics.put(m.key(), series(m, v, null));
+    }
+
+    private static TelemetrySummary telemetrySummary(TelemetryReport r, String report) {
+        List<TelemetryReport.Iteration> its = r.measurementIterations();
         // the hardware counter against power integrated over the same windows: should agree within a few %
         double sumCounter = 0;
         double sumPower = 0;
@@ -227,47 +194,29 @@ public final class RunAssembler {
                 sumPower += i.energyFromPowerJ();
             }
         }
-        t.put("counterVsIntegratedRatio", sumPower > 0 ? sumCounter / sumPower : null);
-        t.put("warnings", r.warnings());
-        t.put("report", "telemetry/" + TelemetryReport.fileName(r.benchmarkId()));
-        b.put("telemetry", t);
-    }
-
-    private static void addSeries(Map<String, Object> metrics, String name, String unit, boolean higherIsBetter, List<Double> raw) {
-        double[] v = raw.stream().filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
-        if (v.length == 0 || v.length != raw.size()) {
-            return;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("unit", unit);
-        m.put("higherIsBetter", higherIsBetter);
-        m.put("values", v);
-        m.put("stats", Stats.of(v).toMap());
-        metrics.put(name, m);
+        return new TelemetrySummary(r.powerSource().orElse(null),
+                its.stream().map(TelemetryReport.Iteration::energySource).distinct().toList(),
+                r.throttled(),
+                its.stream().flatMap(i -> i.clockEventReasonNames().stream()).distinct().toList(),
+                r.powerMode().orElse(null), r.clocksLocked().orElse(null),
+                its.stream().map(TelemetryReport.Iteration::gpuClockMinMhz).filter(Objects::nonNull).min(Double::compare).orElse(null),
+                its.stream().map(TelemetryReport.Iteration::gpuClockMaxMhz).filter(Objects::nonNull).max(Double::compare).orElse(null),
+                its.stream().map(TelemetryReport.Iteration::gpuMemoryPeakMib).filter(Objects::nonNull).max(Double::compare)
+                        .orElse(null),
+                its.stream().map(TelemetryReport.Iteration::samplerCpuMeanUs).filter(Objects::nonNull)
+                        .mapToDouble(Double::doubleValue).average().stream().boxed().findFirst().orElse(null),
+                sumPower > 0 ? sumCounter / sumPower : null, r.warnings(), report);
     }
 
     /**
-     * The file-name form of a benchmark id, shared by the benchmark JVM (which writes the files)
-     * and the host (which reads them).
+     * Records why a benchmark has no result ({@code failures/<id>.json}); run.json quotes it.
+     * Used by the benchmark JVM (setup errors) and by the host (JMH could not run at all).
      */
-    public static String fileName(String id) {
-        return id.replaceAll("[^A-Za-z0-9._=,+-]", "_");
+    public static void writeFailure(RunFolder folder, String id, String error, String message, String detail) throws IOException {
+        RunFolder.writeJson(folder.failure(id), new Failure(id, error, message, detail));
     }
 
-    /** Writes JSON atomically (temporary file, then rename). */
-    public static void writeJson(Path file, Object doc) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), doc);
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Reads a JSON object. */
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> readJson(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), Map.class);
+    /** The failure file's content. */
+    record Failure(String id, String error, String message, String stackTrace) {
     }
 }

@@ -1,10 +1,10 @@
 package dev.edgebench.results;
 
+import dev.edgebench.latency.Quantiles;
+
 import org.apache.commons.math3.distribution.TDistribution;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Summary statistics of one metric's per-sample values: mean, median, sample standard deviation
@@ -47,7 +47,7 @@ public record Stats(int n, double mean, double median, double stddev, double cv,
             sum += x;
         }
         double mean = sum / n;
-        double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        double median = Quantiles.sorted(v, 0.5);
         double sd = Double.NaN;
         double lo = Double.NaN;
         double hi = Double.NaN;
@@ -73,24 +73,5 @@ public record Stats(int n, double mean, double median, double stddev, double cv,
     /** @return half the width of the CI (the "±" figure) */
     public double ciHalfWidth() {
         return (ciHigh - ciLow) / 2;
-    }
-
-    /** @return the fields as an ordered map, NaN as null, for JSON */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("n", n);
-        m.put("mean", num(mean));
-        m.put("median", num(median));
-        m.put("stddev", num(stddev));
-        m.put("cv", num(cv));
-        m.put("ci95Low", num(ciLow));
-        m.put("ci95High", num(ciHigh));
-        m.put("min", num(min));
-        m.put("max", num(max));
-        return m;
-    }
-
-    private static Double num(double d) {
-        return Double.isNaN(d) || Double.isInfinite(d) ? null : d;
     }
 }

@@ -1,6 +1,14 @@
 package dev.edgebench.results;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgebench.run.Metric;
+import dev.edgebench.run.RunDocument;
+import dev.edgebench.run.RunDocument.BenchmarkResult;
+import dev.edgebench.run.RunDocument.Series;
+import dev.edgebench.run.RunDocument.TelemetrySummary;
+
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,41 +18,44 @@ import java.util.Map;
  * The one printer of {@code summary.md}: a table in the shape of the published TensorRT
  * Edge-LLM tables (Model | Precision | Batch | Prefill ms | Prefill tokens | Prefill tok/s |
  * Generation tok/s) plus inter-token latency p50/p99, every figure a mean ± 95% CI over the
- * samples; then every benchmark with its metrics, and failures.
+ * samples; then every benchmark with its metrics, failures, the roofline and telemetry.
  */
 public final class Summary {
+    /** The metrics listed per benchmark, in this order. */
+    private static final List<Metric> LISTED = List.of(Metric.PREFILL_TOK_S, Metric.DECODE_TOK_S, Metric.GENERATION_TOK_S,
+            Metric.DECODE_WEIGHT_GBPS, Metric.SAMPLE_MS, Metric.PEAK_RSS_MIB, Metric.GPU_USED_MIB);
+
     private Summary() {
     }
 
-    /** @return the summary of a run.json document, as markdown */
-    @SuppressWarnings("unchecked")
-    public static String markdown(Map<String, Object> run) {
+    /** @return the summary of a run document, as markdown */
+    public static String markdown(RunDocument run) {
         StringBuilder sb = new StringBuilder();
-        List<Map<String, Object>> benches = (List<Map<String, Object>>) run.getOrDefault("benchmarks", List.of());
-        Map<String, Object> preset = (Map<String, Object>) run.getOrDefault("preset", Map.of());
-        Map<String, Object> engine = (Map<String, Object>) run.getOrDefault("engine", Map.of());
-        Map<String, Object> build = engine.get("build") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        Map<String, Object> engineSrc = build.get("engine") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        Map<String, Object> env = (Map<String, Object>) run.getOrDefault("environment", Map.of());
-        Map<String, Object> host = env.get("host") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        List<Map<String, Object>> gpus = env.get("gpus") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+        List<BenchmarkResult> benches = run.benchmarks() == null ? List.of() : run.benchmarks();
+        JsonNode engine = run.engine() == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : run.engine();
+        JsonNode build = engine.path("build");
+        JsonNode env = run.environment() == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : run.environment();
+        JsonNode host = env.path("host");
 
-        sb.append("# edgebench run ").append(run.get("runId")).append("\n\n");
-        sb.append("- status: **").append(run.get("status")).append("**");
-        Object failed = run.get("failedBenchmarks");
-        if (failed instanceof Number n && n.intValue() > 0) {
-            sb.append(" (").append(n).append(" benchmark(s) failed, listed below)");
+        sb.append("# edgebench run ").append(run.runId()).append("\n\n");
+        sb.append("- status: **").append(run.status()).append("**");
+        if (run.failedBenchmarks() != null && run.failedBenchmarks() > 0) {
+            sb.append(" (").append(run.failedBenchmarks()).append(" benchmark(s) failed, listed below)");
         }
         sb.append("\n");
-        sb.append("- preset: ").append(preset.get("name")).append(" (").append(preset.get("warmups")).append(" warm-up, ")
-                .append(preset.get("samples")).append(" samples, ").append(preset.get("forks")).append(" fork(s))\n");
-        sb.append("- engine: ").append(engine.getOrDefault("name", "?")).append(' ')
-                .append(engineSrc.getOrDefault("release", "")).append(", build profile ").append(build.getOrDefault("name", "?"))
-                .append(build.get("cpuIsa") != null ? " (" + build.get("cpuIsa") + ")" : "").append('\n');
-        sb.append("- host: ").append(host.getOrDefault("cpuModel", "?")).append(", ").append(host.getOrDefault("logicalCpus", "?"))
+        RunDocument.PresetInfo preset = run.preset();
+        if (preset != null) {
+            sb.append("- preset: ").append(preset.name()).append(" (").append(preset.warmups()).append(" warm-up, ")
+                    .append(preset.samples()).append(" samples, ").append(preset.forks()).append(" fork(s))\n");
+        }
+        sb.append("- engine: ").append(engine.path("name").asText("?")).append(' ')
+                .append(build.path("engine").path("release").asText("")).append(", build profile ")
+                .append(build.path("name").asText("?"))
+                .append(build.hasNonNull("cpuIsa") ? " (" + build.get("cpuIsa").asText() + ")" : "").append('\n');
+        sb.append("- host: ").append(host.path("cpuModel").asText("?")).append(", ").append(host.path("logicalCpus").asText("?"))
                 .append(" CPUs");
-        for (Map<String, Object> g : gpus) {
-            sb.append("; GPU ").append(g.get("name")).append(" (driver ").append(g.get("driver")).append(')');
+        for (JsonNode g : env.path("gpus")) {
+            sb.append("; GPU ").append(g.path("name").asText()).append(" (driver ").append(g.path("driver").asText()).append(')');
         }
         sb.append("\n\n");
 
@@ -53,8 +64,8 @@ public final class Summary {
         for (Row r : rows(benches)) {
             sb.append("| ").append(r.model).append(" | ").append(r.precision).append(" | ").append(r.batch)
                     .append(r.depth > 0 ? " (depth " + r.depth + ")" : "").append(" | ")
-                    .append(ci(r.prefill, "prefill.ms")).append(" | ").append(r.prefillTokens == null ? "—" : r.prefillTokens)
-                    .append(" | ").append(ci(r.prefill, "prefill.tok_s")).append(" | ").append(ci(r.decode, "decode.tok_s"))
+                    .append(ci(r.prefill, Metric.PREFILL_MS)).append(" | ").append(r.prefillTokens == null ? "—" : r.prefillTokens)
+                    .append(" | ").append(ci(r.prefill, Metric.PREFILL_TOK_S)).append(" | ").append(ci(r.decode, Metric.DECODE_TOK_S))
                     .append(" | ").append(latency(r.decode, "itl", "p50Us")).append(" | ").append(latency(r.decode, "itl", "p99Us"))
                     .append(" |\n");
         }
@@ -64,19 +75,16 @@ public final class Summary {
                 + " ITL percentiles pool every decode step of every sample (HdrHistogram, 3 significant digits).\n");
 
         sb.append("\n## All benchmarks\n\n| Benchmark | Status | Samples | Metric | Mean ± 95% CI | Median | CV |\n|---|---|---:|---|---:|---:|---:|\n");
-        for (Map<String, Object> b : benches) {
-            Map<String, Object> metrics = (Map<String, Object>) b.getOrDefault("metrics", Map.of());
-            String head = "| `" + b.get("id") + "` | " + b.get("status") + " | " + b.get("samples") + " | ";
+        for (BenchmarkResult b : benches) {
+            String head = "| `" + b.id() + "` | " + b.status() + " | " + b.samples() + " | ";
             boolean any = false;
-            for (String key : List.of("prefill.tok_s", "decode.tok_s", "generation.tok_s", "decode.weight_GBps", "sample.ms",
-                    "memory.peak_rss_MiB", "memory.gpu_used_MiB")) {
-                Map<String, Object> m = (Map<String, Object>) metrics.get(key);
+            for (Metric key : LISTED) {
+                Series m = b.metric(key);
                 if (m == null) {
                     continue;
                 }
-                Map<String, Object> st = (Map<String, Object>) m.get("stats");
-                sb.append(head).append(key).append(" (").append(m.get("unit")).append(") | ").append(ci(b, key)).append(" | ")
-                        .append(fmt(st.get("median"))).append(" | ").append(pct(st.get("cv"))).append(" |\n");
+                sb.append(head).append(key.key()).append(" (").append(m.unit()).append(") | ").append(ci(b, key)).append(" | ")
+                        .append(fmt(m.stats().median())).append(" | ").append(pct(m.stats().cv())).append(" |\n");
                 any = true;
                 head = "| | | | ";
             }
@@ -84,41 +92,17 @@ public final class Summary {
                 sb.append(head).append("— | — | — | — |\n");
             }
         }
-        List<Map<String, Object>> failures = new ArrayList<>();
-        for (Map<String, Object> b : benches) {
-            if (!"ok".equals(b.get("status"))) {
-                failures.add(b);
-            }
-        }
+        List<BenchmarkResult> failures = benches.stream().filter(b -> !b.ok()).toList();
         if (!failures.isEmpty()) {
             sb.append("\n## Failed or incomplete\n\n");
-            for (Map<String, Object> b : failures) {
-                sb.append("- `").append(b.get("id")).append("`: ").append(b.get("status")).append(" — ")
-                        .append(String.valueOf(b.get("error")).lines().findFirst().orElse("")).append('\n');
+            for (BenchmarkResult b : failures) {
+                sb.append("- `").append(b.id()).append("`: ").append(b.status()).append(" — ")
+                        .append(String.valueOf(b.error()).lines().findFirst().orElse("")).append('\n');
             }
         }
         roofline(sb, run, benches);
-        if (benches.stream().anyMatch(b -> b.get("telemetry") != null)) {
-            sb.append("\n## Energy and machine state\n\n| Benchmark | Power avg W | J/token | tok/s/W | Max temp C | GPU clock MHz | State | Energy from |\n")
-                    .append("|---|---:|---:|---:|---:|---:|---|---|\n");
-            for (Map<String, Object> b : benches) {
-                if (!(b.get("telemetry") instanceof Map<?, ?> tm)) {
-                    continue;
-                }
-                Map<String, Object> t = (Map<String, Object>) tm;
-                String state = Boolean.TRUE.equals(t.get("throttled")) ? "**THROTTLED** " + t.get("throttleReasons") : "ok";
-                if (Boolean.FALSE.equals(t.get("clocksLocked"))) {
-                    state += " **clocks unlocked**";
-                }
-                Object lo = t.get("gpuClockMinMHz");
-                Object hi = t.get("gpuClockMaxMHz");
-                sb.append("| `").append(b.get("id")).append("` | ").append(ci(b, "power.avg_W")).append(" | ")
-                        .append(ci(b, "energy.per_token_J")).append(" | ").append(ci(b, "tok_per_s_per_W")).append(" | ")
-                        .append(ci(b, "temp.max_C")).append(" | ").append(lo == null ? "—" : fmt(lo) + "–" + fmt(hi)).append(" | ")
-                        .append(state).append(" | ").append(t.get("energySources")).append(" |\n");
-            }
-        }
-        List<String> warnings = run.get("warnings") instanceof List<?> l ? (List<String>) l : List.of();
+        energy(sb, benches);
+        List<String> warnings = run.warnings() == null ? List.of() : run.warnings();
         if (!warnings.isEmpty()) {
             sb.append("\n## Warnings\n\n");
             warnings.forEach(w -> sb.append("- ").append(w).append('\n'));
@@ -126,74 +110,83 @@ public final class Summary {
         return sb.toString();
     }
 
+    private static void energy(StringBuilder sb, List<BenchmarkResult> benches) {
+        if (benches.stream().noneMatch(b -> b.telemetry() != null)) {
+            return;
+        }
+        sb.append("\n## Energy and machine state\n\n| Benchmark | Power avg W | J/token | tok/s/W | Max temp C | GPU clock MHz | State | Energy from |\n")
+                .append("|---|---:|---:|---:|---:|---:|---|---|\n");
+        for (BenchmarkResult b : benches) {
+            TelemetrySummary t = b.telemetry();
+            if (t == null) {
+                continue;
+            }
+            String state = t.throttled() ? "**THROTTLED** " + t.throttleReasons() : "ok";
+            if (Boolean.FALSE.equals(t.clocksLocked())) {
+                state += " **clocks unlocked**";
+            }
+            sb.append("| `").append(b.id()).append("` | ").append(ci(b, Metric.POWER_AVG_W)).append(" | ")
+                    .append(ci(b, Metric.ENERGY_PER_TOKEN_J)).append(" | ").append(ci(b, Metric.TOK_PER_S_PER_W)).append(" | ")
+                    .append(ci(b, Metric.TEMP_MAX_C)).append(" | ")
+                    .append(t.gpuClockMinMHz() == null ? "—" : fmt(t.gpuClockMinMHz()) + "–" + fmt(t.gpuClockMaxMHz())).append(" | ")
+                    .append(state).append(" | ").append(t.energySources()).append(" |\n");
+        }
+    }
+
     /**
      * Decode: weight bytes per step x steps/s against the measured bandwidth. Prefill: 2 FLOP per
      * matrix weight per token against the measured matrix rate (attention FLOPs left out, so long
      * prompts are slightly understated).
      */
-    @SuppressWarnings("unchecked")
-    private static void roofline(StringBuilder sb, Map<String, Object> run, List<Map<String, Object>> benches) {
-        if (!(run.get("ceilings") instanceof Map<?, ?> cm)) {
+    private static void roofline(StringBuilder sb, RunDocument run, List<BenchmarkResult> benches) {
+        JsonNode c = run.ceilings();
+        if (c == null || !c.isObject()) {
             return;
         }
-        Map<String, Object> c = (Map<String, Object>) cm;
-        Object bw = c.get("bandwidthGBps");
-        Object mm = c.get("matmulTflops");
-        sb.append("\n## Roofline\n\nMeasured on ").append(c.get("device")).append(" in this run: bandwidth ")
-                .append(bw instanceof Number ? fmt(bw) + " GB/s" : "—").append(" (").append(c.get("bandwidthMethod"))
-                .append("); matrix rate ").append(mm instanceof Number ? fmt(mm) + " TFLOP/s" : "—").append(" (")
-                .append(c.get("matmulMethod")).append(").\n\n| Benchmark | Achieved | % of ceiling |\n|---|---:|---:|\n");
-        Map<String, Long> params = new java.util.HashMap<>();
-        if (run.get("models") instanceof List<?> ms) {
-            for (Object o : ms) {
-                Map<String, Object> m = (Map<String, Object>) o;
-                Map<String, Object> f = (Map<String, Object>) m.get("facts");
-                Object mp = f.getOrDefault("matmulParameters", f.get("parameters"));
-                params.put(String.valueOf(m.get("ref")), ((Number) mp).longValue());
-            }
+        JsonNode bw = c.path("bandwidthGBps");
+        JsonNode mm = c.path("matmulTflops");
+        sb.append("\n## Roofline\n\nMeasured on ").append(c.path("device").asText()).append(" in this run: bandwidth ")
+                .append(bw.isNumber() ? fmt(bw.asDouble()) + " GB/s" : "—").append(" (").append(c.path("bandwidthMethod").asText())
+                .append("); matrix rate ").append(mm.isNumber() ? fmt(mm.asDouble()) + " TFLOP/s" : "—").append(" (")
+                .append(c.path("matmulMethod").asText()).append(").\n\n| Benchmark | Achieved | % of ceiling |\n|---|---:|---:|\n");
+        Map<String, Long> params = new HashMap<>();
+        for (RunDocument.ModelInfo m : run.models() == null ? List.<RunDocument.ModelInfo>of() : run.models()) {
+            JsonNode f = m.facts();
+            JsonNode mp = f.has("matmulParameters") ? f.get("matmulParameters") : f.path("parameters");
+            params.put(m.ref(), mp.asLong());
         }
-        for (Map<String, Object> b : benches) {
-            Map<String, Object> metrics = (Map<String, Object>) b.getOrDefault("metrics", Map.of());
-            Map<String, Object> p = (Map<String, Object>) b.getOrDefault("params", Map.of());
-            if (metrics.get("decode.weight_GBps") instanceof Map<?, ?> w && bw instanceof Number n) {
-                double mean = ((Number) ((Map<String, Object>) w.get("stats")).get("mean")).doubleValue();
-                sb.append("| `").append(b.get("id")).append("` | ").append(fmt(mean)).append(" GB/s of weights | ")
-                        .append(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * mean / n.doubleValue())).append(" |\n");
+        for (BenchmarkResult b : benches) {
+            Series w = b.metric(Metric.DECODE_WEIGHT_GBPS);
+            if (w != null && bw.isNumber()) {
+                double mean = w.stats().mean();
+                sb.append("| `").append(b.id()).append("` | ").append(fmt(mean)).append(" GB/s of weights | ")
+                        .append(String.format(Locale.ROOT, "%.0f%%", 100 * mean / bw.asDouble())).append(" |\n");
             }
-            Long np = params.get(String.valueOf(p.get("model")));
-            if (metrics.get("prefill.tok_s") instanceof Map<?, ?> pf && mm instanceof Number n && np != null
-                    && "prefill".equals(b.get("benchmark"))) {
-                double tokS = ((Number) ((Map<String, Object>) pf.get("stats")).get("mean")).doubleValue();
-                double tflops = 2.0 * np * tokS / 1e12;
-                sb.append("| `").append(b.get("id")).append("` | ").append(fmt(tflops)).append(" TFLOP/s (2 x matrix weights x prefill tok/s) | ")
-                        .append(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * tflops / n.doubleValue())).append(" |\n");
+            Long np = params.get(b.params().get("model"));
+            Series pf = b.metric(Metric.PREFILL_TOK_S);
+            if (pf != null && mm.isNumber() && np != null && "prefill".equals(b.benchmark())) {
+                double tflops = 2.0 * np * pf.stats().mean() / 1e12;
+                sb.append("| `").append(b.id()).append("` | ").append(fmt(tflops)).append(" TFLOP/s (2 x matrix weights x prefill tok/s) | ")
+                        .append(String.format(Locale.ROOT, "%.0f%%", 100 * tflops / mm.asDouble())).append(" |\n");
             }
         }
     }
 
-    private static final class Row {
-        String model;
-        String precision;
-        Object batch;
-        int depth;
-        Object prefillTokens;
-        Map<String, Object> prefill;
-        Map<String, Object> decode;
+    /** One line of the headline table. */
+    private record Row(String model, String precision, String batch, int depth, String prefillTokens, BenchmarkResult prefill,
+                       BenchmarkResult decode) {
     }
 
     /**
      * One row per model, batch and decode depth: the prefill of that model and batch beside each
      * decode (or, without a decode benchmark, the generation benchmark).
      */
-    @SuppressWarnings("unchecked")
-    private static List<Row> rows(List<Map<String, Object>> benches) {
-        Map<String, Map<String, Object>> prefills = new LinkedHashMap<>();
-        Map<String, List<Map<String, Object>>> decodes = new LinkedHashMap<>();
-        for (Map<String, Object> b : benches) {
-            Map<String, Object> p = (Map<String, Object>) b.getOrDefault("params", Map.of());
-            String key = p.get("model") + "|" + p.get("batch");
-            String kind = String.valueOf(b.get("benchmark"));
-            if ("prefill".equals(kind)) {
+    private static List<Row> rows(List<BenchmarkResult> benches) {
+        Map<String, BenchmarkResult> prefills = new LinkedHashMap<>();
+        Map<String, List<BenchmarkResult>> decodes = new LinkedHashMap<>();
+        for (BenchmarkResult b : benches) {
+            String key = b.params().get("model") + "|" + b.params().get("batch");
+            if ("prefill".equals(b.benchmark())) {
                 prefills.putIfAbsent(key, b);
                 decodes.computeIfAbsent(key, k -> new ArrayList<>());
             } else {
@@ -201,74 +194,57 @@ public final class Summary {
             }
         }
         List<Row> rows = new ArrayList<>();
-        for (Map.Entry<String, List<Map<String, Object>>> e : decodes.entrySet()) {
-            List<Map<String, Object>> ds = new ArrayList<>(e.getValue());
-            if (ds.stream().anyMatch(d -> "decode".equals(d.get("benchmark")))) {
-                ds.removeIf(d -> !"decode".equals(d.get("benchmark")));
+        for (Map.Entry<String, List<BenchmarkResult>> e : decodes.entrySet()) {
+            List<BenchmarkResult> ds = new ArrayList<>(e.getValue());
+            if (ds.stream().anyMatch(d -> "decode".equals(d.benchmark()))) {
+                ds.removeIf(d -> !"decode".equals(d.benchmark()));
             }
             if (ds.isEmpty()) {
                 ds.add(null);
             }
-            Map<String, Object> prefill = prefills.get(e.getKey());
-            for (Map<String, Object> d : ds) {
-                Map<String, Object> any = d != null ? d : prefill;
-                Map<String, Object> p = (Map<String, Object>) any.getOrDefault("params", Map.of());
-                String model = String.valueOf(p.get("model"));
+            BenchmarkResult prefill = prefills.get(e.getKey());
+            for (BenchmarkResult d : ds) {
+                BenchmarkResult any = d != null ? d : prefill;
+                String model = String.valueOf(any.params().get("model"));
                 int colon = model.lastIndexOf(':');
                 boolean file = model.endsWith(".gguf") || colon <= 0;
-                Row r = new Row();
-                r.model = file ? model : model.substring(0, colon);
-                r.precision = file ? "(file)" : model.substring(colon + 1);
-                r.batch = p.get("batch");
-                Map<String, Object> dp = d == null ? Map.of() : (Map<String, Object>) d.getOrDefault("params", Map.of());
-                r.depth = d != null && "decode".equals(d.get("benchmark")) ? Integer.parseInt(String.valueOf(dp.getOrDefault("depth", "0"))) : 0;
-                r.prefill = prefill;
-                r.prefillTokens = prefill == null ? null : ((Map<String, Object>) prefill.get("params")).get("nPrompt");
-                r.decode = d;
-                rows.add(r);
+                int depth = d != null && "decode".equals(d.benchmark()) ? Integer.parseInt(d.params().getOrDefault("depth", "0")) : 0;
+                rows.add(new Row(file ? model : model.substring(0, colon), file ? "(file)" : model.substring(colon + 1),
+                        any.params().get("batch"), depth, prefill == null ? null : prefill.params().get("nPrompt"), prefill, d));
             }
         }
         return rows;
     }
 
-    @SuppressWarnings("unchecked")
-    static String ci(Map<String, Object> bench, String metric) {
+    /** @return "mean ± half CI" of a metric of a benchmark, or "—" */
+    static String ci(BenchmarkResult bench, Metric metric) {
         if (bench == null) {
             return "—";
         }
-        Map<String, Object> metrics = (Map<String, Object>) bench.getOrDefault("metrics", Map.of());
-        Map<String, Object> m = (Map<String, Object>) metrics.get(metric);
+        Series m = bench.metric(metric);
         if (m == null) {
-            return "generation".equals(bench.get("benchmark")) && metric.equals("decode.tok_s")
-                    ? ci(bench, "generation.tok_s") : "—";
+            return "generation".equals(bench.benchmark()) && metric == Metric.DECODE_TOK_S ? ci(bench, Metric.GENERATION_TOK_S) : "—";
         }
-        Map<String, Object> st = (Map<String, Object>) m.get("stats");
-        Object mean = st.get("mean");
-        Object lo = st.get("ci95Low");
-        Object hi = st.get("ci95High");
-        if (!(lo instanceof Number l) || !(hi instanceof Number h)) {
-            return fmt(mean);
+        RunDocument.SummaryStats st = m.stats();
+        if (st.ci95Low() == null || st.ci95High() == null) {
+            return fmt(st.mean());
         }
-        return fmt(mean) + " ± " + fmt((h.doubleValue() - l.doubleValue()) / 2);
+        return fmt(st.mean()) + " ± " + fmt((st.ci95High() - st.ci95Low()) / 2);
     }
 
-    @SuppressWarnings("unchecked")
-    private static String latency(Map<String, Object> bench, String tag, String key) {
-        if (bench == null) {
+    private static String latency(BenchmarkResult bench, String tag, String key) {
+        if (bench == null || bench.latency() == null || bench.latency().get(tag) == null) {
             return "—";
         }
-        Map<String, Object> lat = (Map<String, Object>) bench.get("latency");
-        if (lat == null || !(lat.get(tag) instanceof Map<?, ?> t) || !(t.get(key) instanceof Number n)) {
-            return "—";
-        }
-        return fmt(n.doubleValue() / 1000.0);
+        Double v = bench.latency().get(tag).get(key);
+        return v == null ? "—" : fmt(v / 1000.0);
     }
 
-    static String fmt(Object o) {
-        if (!(o instanceof Number n)) {
+    /** @return a number with 3–4 significant figures and thousands separators, or "—" for null */
+    public static String fmt(Double d) {
+        if (d == null) {
             return "—";
         }
-        double d = n.doubleValue();
         double a = Math.abs(d);
         if (a >= 1000) {
             return String.format(Locale.ROOT, "%,.0f", d);
@@ -282,7 +258,7 @@ public final class Summary {
         return String.format(Locale.ROOT, "%.3g", d);
     }
 
-    private static String pct(Object o) {
-        return o instanceof Number n ? String.format(Locale.ROOT, "%.1f%%", n.doubleValue() * 100) : "—";
+    private static String pct(Double d) {
+        return d == null ? "—" : String.format(Locale.ROOT, "%.1f%%", d * 100);
     }
 }

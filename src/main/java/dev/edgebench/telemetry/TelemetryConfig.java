@@ -128,10 +128,6 @@ public record TelemetryConfig(boolean enabled, Duration period, Set<String> samp
         return new TelemetryConfig(enabled, period, samplers, v, files, commands, nvml);
     }
 
-    public TelemetryConfig withFiles(SysFiles v) {
-        return new TelemetryConfig(enabled, period, samplers, root, v, commands, nvml);
-    }
-
     public TelemetryConfig withCommands(CommandRunner v) {
         return new TelemetryConfig(enabled, period, samplers, root, files, v, nvml);
     }

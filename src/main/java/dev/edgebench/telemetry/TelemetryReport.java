@@ -1,6 +1,6 @@
 package dev.edgebench.telemetry;
 
-import dev.edgebench.results.RunAssembler;
+import dev.edgebench.run.RunFolder;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -347,8 +347,8 @@ public record TelemetryReport(String schema, String benchmark, String benchmarkI
         return out;
     }
 
-    /** @return the file name for a benchmark id: the run folder's common mapping ({@link RunAssembler#fileName}) + ".json" */
+    /** @return the file name for a benchmark id: the run folder's common mapping ({@link RunFolder#fileName}) + ".json" */
     public static String fileName(String benchmarkId) {
-        return RunAssembler.fileName(benchmarkId) + ".json";
+        return RunFolder.fileName(benchmarkId) + ".json";
     }
 }

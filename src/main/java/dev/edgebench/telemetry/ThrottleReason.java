@@ -1,28 +1,26 @@
 package dev.edgebench.telemetry;
 
-import dev.edgebench.bindings.nvml.Nvml;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The bits of a {@link Quantity#CLOCK_EVENT_REASONS} value. The low bits are NVML's clock-event
- * reasons, with the values of {@code nvml.h} (taken from the generated bindings, so they cannot
- * drift); bits 32 and up are edgebench's own, for machines where NVML reports nothing.
+ * reasons, with the values of {@code nvml.h} (written here so that reading a result needs no
+ * native bindings; {@code ThrottleReasonBitsTest} holds them equal to the generated bindings'); bits 32 and up are edgebench's own, for machines where NVML reports nothing.
  *
  * <p>Only reasons that mean "the clock was held below what the work asked for" count as
  * throttling; idle, application clocks, sync boost and display clock are informational.
  */
 public enum ThrottleReason {
-    GPU_IDLE(Nvml.nvmlClocksEventReasonGpuIdle(), false),
-    APPLICATIONS_CLOCKS_SETTING(Nvml.nvmlClocksEventReasonApplicationsClocksSetting(), false),
-    SW_POWER_CAP(Nvml.nvmlClocksEventReasonSwPowerCap(), true),
-    HW_SLOWDOWN(Nvml.nvmlClocksThrottleReasonHwSlowdown(), true),
-    SYNC_BOOST(Nvml.nvmlClocksEventReasonSyncBoost(), false),
-    SW_THERMAL_SLOWDOWN(Nvml.nvmlClocksEventReasonSwThermalSlowdown(), true),
-    HW_THERMAL_SLOWDOWN(Nvml.nvmlClocksThrottleReasonHwThermalSlowdown(), true),
-    HW_POWER_BRAKE_SLOWDOWN(Nvml.nvmlClocksThrottleReasonHwPowerBrakeSlowdown(), true),
-    DISPLAY_CLOCK_SETTING(Nvml.nvmlClocksEventReasonDisplayClockSetting(), false),
+    GPU_IDLE(0x1L, false),
+    APPLICATIONS_CLOCKS_SETTING(0x2L, false),
+    SW_POWER_CAP(0x4L, true),
+    HW_SLOWDOWN(0x8L, true),
+    SYNC_BOOST(0x10L, false),
+    SW_THERMAL_SLOWDOWN(0x20L, true),
+    HW_THERMAL_SLOWDOWN(0x40L, true),
+    HW_POWER_BRAKE_SLOWDOWN(0x80L, true),
+    DISPLAY_CLOCK_SETTING(0x100L, false),
     /**
      * Jetson (no NVML reasons there): the GPU devfreq clock was held below its maximum, either
      * because {@code max_freq} fell below its value at the start of the run (a thermal or power

@@ -74,11 +74,11 @@ class BenchSuiteNativeTest {
         assertEquals(1, results.size());
         Map<String, Result> sec = results.iterator().next().getSecondaryResults();
         for (String k : List.of("decode.tok_s", "itl.p50", "itl.p90", "itl.p95", "itl.p99", "itl.p99.9", "itl.max",
-                "memory.peak_rss", "model.weight_bytes_per_token", "decode.weight_GBps")) {
+                "memory.peak_rss_MiB", "model.weight_MB_per_token", "decode.weight_GBps")) {
             assertNotNull(sec.get(k), "secondary result " + k + " in " + sec.keySet());
         }
         assertTrue(sec.get("decode.tok_s").getScore() > 0);
-        assertTrue(sec.get("memory.peak_rss").getScore() > 10, "peak RSS in MiB");
+        assertTrue(sec.get("memory.peak_rss_MiB").getScore() > 10, "peak RSS in MiB");
 
         try (var files = Files.list(runDir.resolve("hlog"))) {
             Path hlog = files.findFirst().orElseThrow();

@@ -84,14 +84,14 @@ class TelemetryProfilerTest {
         RunResult r = run("periodMs=20;samplers=jetson,thermal,host;root=" + root);
         Map<String, Result> s = r.getAggregatedResult().getSecondaryResults();
         // VDD_IN: 5000 mV x 1400 mA = 7 W, constant, so every figure is exact
-        assertEquals(7.0, s.get("power.avg").getScore(), 1e-9, s.keySet().toString());
-        assertEquals("W", s.get("power.avg").getScoreUnit());
+        assertEquals(7.0, s.get("power.avg_W").getScore(), 1e-9, s.keySet().toString());
+        assertEquals("W", s.get("power.avg_W").getScoreUnit());
         assertEquals(7.0, s.get("power.peak").getScore(), 1e-9);
         double energy = s.get("energy").getScore();
         assertTrue(energy > 7 * 0.39 && energy < 7 * 1.5, "about 7 W x 0.4 s, got " + energy + " J");
         assertEquals(0.0, s.get("energy.from_counter").getScore());
-        assertTrue(s.get("energy.per_token").getScore() > 0);
-        assertEquals("J/tok", s.get("energy.per_token").getScoreUnit());
+        assertTrue(s.get("energy.per_token_J").getScore() > 0);
+        assertEquals("J/tok", s.get("energy.per_token_J").getScoreUnit());
         assertTrue(s.get("tok_per_s_per_W").getScore() > 0);
         assertEquals(52.25, s.get("temp.max").getScore(), 1e-9);
         assertEquals(624.75, s.get("clock.sm.min").getScore(), 1e-9);
@@ -133,7 +133,7 @@ class TelemetryProfilerTest {
         RunResult r = run("periodMs=50;samplers=jetson,thermal;root=" + root);
         assertTrue(r.getPrimaryResult().getScore() > 0, "the benchmark ran");
         Map<String, Result> s = r.getAggregatedResult().getSecondaryResults();
-        assertFalse(s.containsKey("power.avg"));
+        assertFalse(s.containsKey("power.avg_W"));
         assertFalse(s.containsKey("throttled"), "nothing here can see throttling");
         TelemetryReport rep = TelemetryReport.readRun(runDir).get(0);
         TelemetryReport.Fork fork = rep.forks().get(0);

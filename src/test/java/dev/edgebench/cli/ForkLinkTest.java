@@ -31,7 +31,11 @@ class ForkLinkTest {
             String why = ForkLink.problem();
             assertTrue(why != null && why.contains("192.0.2.1"), why);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> RunCommand.validate(RunCommand.parse(new String[]{"--model", "edgebench-tiny:Q4_0"})));
+                    () -> {
+                        RunArgs a = new RunArgs();
+                        Cli.commandLine(a).parseArgs("--model", "edgebench-tiny:Q4_0");
+                        RunCommand.plan(a);
+                    });
             assertTrue(e.getMessage().contains("forked JVM"), e.getMessage());
         } finally {
             if (old == null) {

@@ -1,26 +1,37 @@
 package dev.edgebench.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgebench.bench.RunPreflight;
+import dev.edgebench.run.ForkProperties;
+import dev.edgebench.run.RunDocument;
+import dev.edgebench.run.RunPlan;
+import dev.edgebench.run.Workload;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.annotations.Param;
 
 import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Bad input is rejected before any long work, with a message naming the problem. */
+/** Bad input is rejected before any long work, with a message naming the option and the value; exit code 2. */
 class RunCommandTest {
-    /** Runs the command, returns {exit code, stderr}. */
-    static Object[] run(String... args) {
-        Captured.Result r = Captured.run(RunCommand::run, args);
-        return new Object[]{r.rc(), r.err()};
+    static void rejected(String expected, String... args) {
+        Captured.rejected(a -> Cli.execute(new RunCommand(), a), expected, args);
     }
 
-    static void rejected(String expected, String... args) {
-        Captured.rejected(RunCommand::run, expected, args);
+    static RunPlan plan(String... args) {
+        RunArgs a = new RunArgs();
+        Cli.commandLine(a).parseArgs(args);
+        return RunPlan.of(a.toOptions());
     }
 
     @Test
@@ -37,12 +48,13 @@ class RunCommandTest {
 
     @Test
     void zeroOrNegativeSizes() {
-        rejected("nGen must be positive, was 0", "--gen", "0");
-        rejected("nPrompt must be positive", "--prompt", "-5");
-        rejected("batch must be positive", "--batch", "0");
-        rejected("samples must be positive", "--samples", "0");
-        rejected("--gen needs an integer", "--gen", "many");
-        rejected("--prefill-repeat must be auto or positive, was 0", "--prefill-repeat", "0");
+        rejected("--gen must be positive, was 0", "--gen", "0");
+        rejected("--prompt must be positive", "--prompt", "-5");
+        rejected("--batch must be positive", "--batch", "0");
+        rejected("--samples must be positive", "--samples", "0");
+        rejected("--gen", "--gen", "many");
+        rejected("'many' is not an int", "--gen", "many");
+        rejected("--prefill-repeat must be auto or a positive number, was '0'", "--prefill-repeat", "0");
     }
 
     @Test
@@ -62,26 +74,67 @@ class RunCommandTest {
 
     @Test
     void unknownOptionsAndBenchmarks() {
-        rejected("unknown option --turbo", "--turbo", "1");
+        rejected("Unknown option: '--turbo'", "--turbo", "1");
         rejected("unknown benchmark 'train'", "--benchmarks", "prefill,train");
         rejected("--fa must be auto, on or off", "--fa", "maybe");
-        rejected("unknown ggml type 'q3'", "--cache-type", "q3");
+    }
+
+    /** Issue 14 #5: only the KV cache types the engine accepts; i32 and friends aborted the fork on a GGML_ASSERT. */
+    @Test
+    void onlyKvCacheTypesTheEngineSupports() {
+        for (String t : List.of("i32", "i8", "f64", "q3")) {
+            rejected("--cache-type " + t + " is not a KV cache type the engine supports; supported: f32, f16, bf16, q8_0", "--cache-type", t);
+        }
+        assertEquals("q8_0", plan("--cache-type", "Q8_0").benchmarks().get(0).params().get("cacheType"));
+    }
+
+    /** Issue 14 #4: thousands of threads crashed the fork in the OpenMP runtime. */
+    @Test
+    void threadsBoundedByTheMachine() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        rejected("--threads 10000 is more than the " + cpus + " logical CPUs of this machine", "--threads", "10000");
+        rejected("--threads must be 0 (all) or positive", "--threads", "-1");
+        assertEquals(String.valueOf(cpus), plan("--threads", String.valueOf(cpus)).benchmarks().get(0).params().get("threads"));
+    }
+
+    /** Issue 14 #7: a bad JMH option is refused up front, not inside the benchmark loop. */
+    @Test
+    void jmhOptionsCheckedUpFront() {
+        rejected("bad JMH option after --", "--", "-f", "notanumber");
+        rejected("unexpected argument 'stray'; JMH options go after --", "stray");
+    }
+
+    /** Issue 14 #15: a model twice is refused; a path with a comma is taken whole. */
+    @Test
+    void modelsOnceEachAndPathsWithCommas(@TempDir Path dir) throws Exception {
+        rejected("--model: Qwen3-0.6B:Q4_0 is given twice", "--model", "Qwen3-0.6B:Q4_0,Llama-3.2-1B:F16", "--model", "Qwen3-0.6B:Q4_0");
+        Path comma = dir.resolve("a,b.gguf");
+        Files.write(comma, new byte[]{1, 2, 3});
+        RunArgs a = new RunArgs();
+        Cli.commandLine(a).parseArgs("--model", comma.toString(), "--model", "edgebench-tiny:Q4_0");
+        assertEquals(List.of(comma.toString(), "edgebench-tiny:Q4_0"), a.toOptions().models());
+    }
+
+    /** Issue 14 #2: a run id is a name, not a path. */
+    @Test
+    void runIdsAreNames() {
+        rejected("--run-id must be a name", "--run-id", "../../x", "--dry-run");
+        rejected("--run-id must be a name", "--run-id", "a/b", "--dry-run");
     }
 
     @Test
     void planExpandsTheGridWithEveryParameterSet() {
-        RunCommand.Args a = RunCommand.parse(new String[]{"--preset", "seed-2026", "--model", "Qwen3-0.6B:Q4_0,Llama-3.2-1B:F16"});
-        List<Map<String, Object>> plan = RunCommand.plan(a);
+        RunPlan plan = plan("--preset", "seed-2026", "--model", "Qwen3-0.6B:Q4_0,Llama-3.2-1B:F16");
         // 3 benchmarks x 2 models x 3 batches
-        assertEquals(18, plan.size());
-        assertTrue(plan.stream().allMatch(p -> ((Map<?, ?>) p.get("params")).size() == RunCommand.PARAMS.get((String) p.get("benchmark")).size()));
-        assertEquals(plan.size(), plan.stream().map(p -> p.get("id")).distinct().count());
+        assertEquals(18, plan.benchmarks().size());
+        assertTrue(plan.benchmarks().stream().allMatch(p -> p.params().keySet().equals(new java.util.HashSet<>(p.workload().params()))));
+        assertEquals(18, plan.benchmarks().stream().map(p -> p.id()).distinct().count());
     }
 
     @Test
     void runnerSetsExactlyTheParametersEachBenchmarkDeclares() throws Exception {
-        for (Map.Entry<String, List<String>> e : RunCommand.PARAMS.entrySet()) {
-            Class<?> bench = Class.forName(Preset.benchmarkClass(e.getKey()));
+        for (Workload w : Workload.values()) {
+            Class<?> bench = Class.forName(w.jmhClass());
             Class<?> state = Class.forName(bench.getName() + "$Session");
             List<String> declared = new ArrayList<>();
             for (Class<?> c = state; c != null; c = c.getSuperclass()) {
@@ -91,35 +144,48 @@ class RunCommandTest {
                     }
                 }
             }
-            assertEquals(declared, e.getValue(), "parameters of " + bench.getSimpleName());
+            assertEquals(declared, w.params(), "parameters of " + bench.getSimpleName());
         }
     }
 
     @Test
-    void aModelLargerThanTheGpuIsRefusedBeforeRunning() {
-        RunCommand.Args a = RunCommand.parse(new String[]{"--model", "Llama-3.1-8B:F16", "--batch", "1,8"});
-        Map<String, Object> engine = Map.of("gpuOffload", true, "devices", List.of(
-                Map.of("type", "cpu", "memoryFreeBytes", 1L << 40, "memoryTotalBytes", 1L << 40),
-                Map.of("type", "gpu", "memoryFreeBytes", 7L << 30, "memoryTotalBytes", 8L << 30)));
-        List<Map<String, Object>> models = List.of(Map.of("ref", "Llama-3.1-8B:F16",
-                "facts", Map.of("tensorBytes", 16_060_000_000L, "kvBytesPerToken", 131_072L)));
-        String why = RunCommand.gpuFit(Map.of("engine", engine), models, a);
-        assertTrue(why != null && why.contains("Llama-3.1-8B:F16 does not fit the GPU") && why.contains("7.0 GiB free of 8.0 GiB"), why);
-        // the same model fits an 80 GB GPU; and nothing is checked with --ngl 0
-        Map<String, Object> big = Map.of("gpuOffload", true, "devices", List.of(
-                Map.of("type", "gpu", "memoryFreeBytes", 79L << 30, "memoryTotalBytes", 80L << 30)));
-        assertEquals(null, RunCommand.gpuFit(Map.of("engine", big), models, a));
-        RunCommand.Args cpuOnly = RunCommand.parse(new String[]{"--model", "Llama-3.1-8B:F16", "--ngl", "0"});
-        assertEquals(null, RunCommand.gpuFit(Map.of("engine", engine), models, cpuOnly));
+    void aModelLargerThanTheGpuIsRefusedBeforeRunning() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        RunPlan plan = plan("--model", "Llama-3.1-8B:F16", "--batch", "1,8");
+        JsonNode engine = json.readTree("{\"gpuOffload\":true,\"devices\":[{\"type\":\"cpu\",\"memoryFreeBytes\":1099511627776,"
+                + "\"memoryTotalBytes\":1099511627776},{\"type\":\"gpu\",\"memoryFreeBytes\":7516192768,\"memoryTotalBytes\":8589934592}]}");
+        List<RunDocument.ModelInfo> models = List.of(new RunDocument.ModelInfo("Llama-3.1-8B:F16", "x", "y",
+                json.readTree("{\"tensorBytes\":16060000000,\"kvBytesPerToken\":131072}")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunPreflight.checkFit(plan, models, engine, 0));
+        assertTrue(e.getMessage().contains("Llama-3.1-8B:F16 does not fit the GPU") && e.getMessage().contains("7.0 GiB free of 8.0 GiB"),
+                e.getMessage());
+        JsonNode big = json.readTree("{\"gpuOffload\":true,\"devices\":[{\"type\":\"gpu\",\"memoryFreeBytes\":84825604096,"
+                + "\"memoryTotalBytes\":85899345920}]}");
+        RunPreflight.checkFit(plan, models, big, 0);
+    }
+
+    /** Issue 14 #14: a KV cache larger than the machine is refused up front, against available memory, with the figures. */
+    @Test
+    void aKvCacheLargerThanAvailableMemoryIsRefusedUpFront() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        RunPlan plan = plan("--model", "Llama-3.1-8B:Q4_0", "--benchmarks", "decode", "--batch", "64", "--depth", "100000", "--ngl", "0");
+        List<RunDocument.ModelInfo> models = List.of(new RunDocument.ModelInfo("Llama-3.1-8B:Q4_0", "x", "y",
+                json.readTree("{\"tensorBytes\":4600000000,\"kvBytesPerToken\":131072}")));
+        JsonNode cpu = json.readTree("{\"gpuOffload\":false,\"devices\":[]}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunPreflight.checkFit(plan, models, cpu, 20L << 30));
+        assertTrue(e.getMessage().contains("does not fit this machine's memory") && e.getMessage().contains("20.0 GiB is available"),
+                e.getMessage());
+        RunPreflight.checkFit(plan("--model", "Llama-3.1-8B:Q4_0", "--ngl", "0"), models, cpu, 20L << 30);
     }
 
     /** ab's hook: the forks of one side load that side's engine build, whatever this JVM was given. */
     @Test
     void forksCanBeGivenTheirOwnEngineBuild() {
-        java.nio.file.Path run = java.nio.file.Path.of("/tmp/run");
-        List<String> own = RunCommand.forkJvmArgs(run, java.nio.file.Path.of("/builds/cpu-avx512/lib"));
+        Path run = Path.of("/tmp/run");
+        List<String> own = ForkProperties.jvmArgs(run, Path.of("/builds/cpu-avx512/lib"));
         assertTrue(own.contains("-Dedgebench.native.lib=/builds/cpu-avx512/lib"), own::toString);
         assertEquals(1, own.stream().filter(x -> x.startsWith("-Dedgebench.native.lib=")).count());
-        assertTrue(RunCommand.forkJvmArgs(run).stream().noneMatch(x -> x.equals("-Dedgebench.native.lib=/builds/cpu-avx512/lib")));
+        assertFalse(ForkProperties.jvmArgs(run, null).contains("-Dedgebench.native.lib=/builds/cpu-avx512/lib"));
     }
 }

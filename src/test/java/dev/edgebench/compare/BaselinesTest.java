@@ -1,6 +1,5 @@
 package dev.edgebench.compare;
 
-import dev.edgebench.results.RunAssembler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +46,7 @@ class BaselinesTest {
         try (var s = Files.list(b.resolve("hlog"))) {
             assertEquals(1, s.count());
         }
-        Map<String, Object> meta = RunAssembler.readJson(b.resolve("baseline.json"));
+        Map<String, Object> meta = dev.edgebench.run.RunFolder.json().readValue(b.resolve("baseline.json").toFile(), Map.class);
         assertEquals(Baselines.SCHEMA, meta.get("schema"));
         assertEquals("r1", meta.get("sourceRunId"));
         assertTrue(meta.get("environment") instanceof Map<?, ?>);
@@ -104,7 +103,7 @@ class BaselinesTest {
                 Fixtures.run(tmp.resolve("runs/r2"), "r2", 2, Fixtures.bench().mean(22)),
                 Fixtures.run(tmp.resolve("runs/r3"), "r3", 3, Fixtures.bench().mean(18)));
         Path b = Baselines.update(runs, root, null, false, null);
-        Map<String, Object> meta = RunAssembler.readJson(b.resolve("baseline.json"));
+        Map<String, Object> meta = dev.edgebench.run.RunFolder.json().readValue(b.resolve("baseline.json").toFile(), Map.class);
         assertEquals(3, meta.get("runs"));
         Map<String, Map<String, Double>> cv = (Map<String, Map<String, Double>>) meta.get("runToRunCv");
         double decode = cv.get(Fixtures.bench().id()).get("decode.tok_s");

@@ -1,7 +1,6 @@
 package dev.edgebench.compare;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.edgebench.results.RunAssembler;
 import dev.edgebench.results.Stats;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
@@ -84,7 +83,7 @@ public final class Fixtures {
         Files.createDirectories(dir.resolve("hlog"));
         Random rnd = new Random(seed);
         Map<String, Object> run = new LinkedHashMap<>();
-        run.put("schema", RunAssembler.SCHEMA);
+        run.put("schema", dev.edgebench.run.RunDocument.SCHEMA);
         run.put("runId", runId);
         run.put("startedAt", "2026-11-22T00:00:00Z");
         run.put("finishedAt", "2026-11-22T00:10:00Z");
@@ -179,12 +178,12 @@ public final class Fixtures {
             m.put("higherIsBetter", true);
             m.put("values", v);
             m.put("forks", forks);
-            m.put("stats", Stats.of(v).toMap());
+            m.put("stats", dev.edgebench.results.RunAssembler.summary(Stats.of(v)));
             x.put("samples", n);
             x.put("warmups", 2 * b.forks);
             x.put("metrics", Map.of(metric, m));
             if (b.itlUs > 0) {
-                String file = "hlog/" + RunAssembler.fileName(b.id()) + ".hlog";
+                String file = "hlog/" + dev.edgebench.run.RunFolder.fileName(b.id()) + ".hlog";
                 try (PrintStream ps = new PrintStream(new FileOutputStream(dir.resolve(file).toFile()), false, "UTF-8")) {
                     HistogramLogWriter w = new HistogramLogWriter(ps);
                     w.outputLogFormatVersion();
@@ -205,7 +204,7 @@ public final class Fixtures {
         if (failed > 0) {
             run.put("status", "partial");
         }
-        RunAssembler.writeJson(dir.resolve("run.json"), run);
+        dev.edgebench.run.RunFolder.writeJson(dir.resolve("run.json"), run);
         return dir;
     }
 

@@ -308,11 +308,6 @@ public final class LlamaContext implements AutoCloseable {
         return Llama.llama_sampler_sample(greedy, h, i);
     }
 
-    /** Marks the next decodes as warm-up (llama.cpp then exercises every weight once). */
-    public void setWarmup(boolean warmup) {
-        Llama.llama_set_warmup(handle(), warmup);
-    }
-
     /** @return llama.cpp's perf counters since creation or the last {@link #resetPerf()} */
     public Perf perf() {
         try (Arena tmp = Arena.ofConfined()) {

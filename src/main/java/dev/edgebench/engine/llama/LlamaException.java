@@ -45,13 +45,6 @@ public final class LlamaException extends RuntimeException {
         return handle;
     }
 
-    /** Throws unless {@code rc == 0}; {@code meaning} explains the documented codes. */
-    static void checkZero(int rc, String call, String input) {
-        if (rc != 0) {
-            throw failure(call, rc, "returned " + rc + meaning(call, rc), input);
-        }
-    }
-
     static LlamaException failure(String call, int code, String what, String input) {
         StringBuilder sb = new StringBuilder(call).append(' ').append(what);
         if (input != null && !input.isEmpty()) {

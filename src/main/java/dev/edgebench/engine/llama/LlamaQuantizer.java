@@ -28,4 +28,13 @@ public final class LlamaQuantizer implements Quantizer {
             }
         }
     }
+
+    /**
+     * The one way the harness turns a model reference into a file: a .gguf path as given, a
+     * catalog model from the cache, forged (and quantized by this engine) when missing, progress
+     * on standard error.
+     */
+    public static java.nio.file.Path resolve(dev.edgebench.model.Models.Ref ref) {
+        return dev.edgebench.model.Models.resolve(ref, new LlamaQuantizer(), System.err::println);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.edgebench.engine.llama;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgebench.engine.EngineInfo;
 import dev.edgebench.engine.SessionConfig;
 import dev.edgebench.engine.StepEngine;
 import dev.edgebench.engine.StepSession;
@@ -25,37 +27,24 @@ public final class LlamaStepEngine implements StepEngine, AutoCloseable {
     }
 
     @Override
-    public Map<String, Object> describe() {
+    public EngineInfo describe() {
         LlamaRuntime rt = LlamaRuntime.get();
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("name", name());
         NativeLibraries.Loaded libs = rt.libraries();
-        d.put("libraryDir", libs.libDir().toString());
-        d.put("profile", libs.profile());
-        d.put("build", readManifest(libs.manifest()));
-        d.put("systemInfo", rt.systemInfo().strip());
-        d.put("gpuOffload", rt.supportsGpuOffload());
-        d.put("devices", rt.devices().stream().map(dev -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", dev.name());
-            m.put("description", dev.description());
-            m.put("type", dev.type());
-            m.put("memoryTotalBytes", dev.memoryTotalBytes());
-            m.put("memoryFreeBytes", dev.memoryFreeBytes());
-            return m;
-        }).toList());
-        return d;
+        return new EngineInfo(name(), libs.libDir().toString(), libs.profile(), readManifest(libs.manifest()), rt.systemInfo().strip(),
+                rt.supportsGpuOffload(), rt.devices().stream().map(d -> new EngineInfo.Device(d.name(), d.description(), d.type(),
+                d.memoryTotalBytes(), d.memoryFreeBytes())).toList());
     }
 
-    /** @return the build manifest as a map, or a note saying why there is none */
-    static Object readManifest(Path manifest) {
+    /** @return the build manifest, or a note saying why there is none */
+    static JsonNode readManifest(Path manifest) {
+        ObjectMapper json = new ObjectMapper();
         if (manifest == null) {
-            return Map.of("note", "no manifest.json beside the libraries (not built by native/build.sh)");
+            return json.createObjectNode().put("note", "no manifest.json beside the libraries (not built by native/build.sh)");
         }
         try {
-            return new ObjectMapper().readValue(manifest.toFile(), Map.class);
+            return json.readTree(manifest.toFile());
         } catch (IOException e) {
-            return Map.of("note", "manifest.json unreadable: " + e.getMessage());
+            return json.createObjectNode().put("note", "manifest.json unreadable: " + e.getMessage());
         }
     }
 

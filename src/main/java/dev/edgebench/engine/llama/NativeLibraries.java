@@ -44,11 +44,6 @@ public final class NativeLibraries {
             Path m = libDir.getParent() == null ? null : libDir.getParent().resolve("manifest.json");
             return m != null && Files.isRegularFile(m) ? m : null;
         }
-
-        /** @return whether a CUDA backend library was loaded */
-        public boolean hasCuda() {
-            return libraries.stream().anyMatch(p -> p.getFileName().toString().contains("ggml-cuda"));
-        }
     }
 
     private static Loaded loaded;

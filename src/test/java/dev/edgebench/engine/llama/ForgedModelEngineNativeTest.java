@@ -130,9 +130,9 @@ class ForgedModelEngineNativeTest {
                         () -> s.prefill(250));
                 assertTrue(e.getMessage().contains("exceeds the 256 context tokens per sequence"), e.getMessage());
             }
-            Map<String, Object> d = engine.describe();
-            assertEquals("cpu", d.get("profile"));
-            assertTrue(d.get("build") instanceof Map<?, ?> b && "v0.5.0".equals(((Map<?, ?>) b.get("engine")).get("release")), d::toString);
+            dev.edgebench.engine.EngineInfo d = engine.describe();
+            assertEquals("cpu", d.profile());
+            assertEquals("v0.5.0", d.build().path("engine").path("release").asText(), d::toString);
         }
     }
 

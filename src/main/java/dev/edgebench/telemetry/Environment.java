@@ -1,4 +1,6 @@
-package dev.edgebench.results;
+package dev.edgebench.telemetry;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -20,30 +22,45 @@ public final class Environment {
     private Environment() {
     }
 
-    /** @return the environment as an ordered map, for run.json */
-    public static Map<String, Object> capture() {
-        Map<String, Object> env = new LinkedHashMap<>();
-        Map<String, Object> host = new LinkedHashMap<>();
-        host.put("hostname", hostname());
-        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        host.put("arch", System.getProperty("os.arch"));
-        host.put("kernel", readFirstLine(Path.of("/proc/sys/kernel/osrelease")));
-        host.put("distribution", osRelease());
-        host.put("cpuModel", cpuModel());
-        host.put("logicalCpus", Runtime.getRuntime().availableProcessors());
-        host.put("cpuFlags", cpuFlags());
-        host.put("memoryBytes", memTotalBytes());
-        env.put("host", host);
-        Map<String, Object> jvm = new LinkedHashMap<>();
-        jvm.put("version", System.getProperty("java.runtime.version"));
-        jvm.put("vendor", System.getProperty("java.vendor"));
-        jvm.put("vm", System.getProperty("java.vm.name"));
-        jvm.put("home", System.getProperty("java.home"));
-        jvm.put("inputArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
-        env.put("jvm", jvm);
-        env.put("gpus", nvidiaGpus());
-        env.put("power", power());
-        return env;
+    /**
+     * The machine a run measured.
+     *
+     * @param host  hostname, OS, kernel, CPU, memory
+     * @param jvm   the Java runtime
+     * @param gpus  NVIDIA GPUs, empty without them
+     * @param power the power and clock state (absent facts left out)
+     */
+    public record Info(Host host, Jvm jvm, List<Gpu> gpus, Map<String, String> power) {
+    }
+
+    /** @param memoryBytes {@code MemTotal}, null when unknown */
+    public record Host(String hostname, String os, String arch, String kernel, String distribution, String cpuModel,
+                       int logicalCpus, List<String> cpuFlags, Long memoryBytes) {
+    }
+
+    public record Jvm(String version, String vendor, String vm, String home, List<String> inputArguments) {
+    }
+
+    /**
+     * One GPU as {@code nvidia-smi} reports it.
+     *
+     * @param cudaDriverApi the CUDA version the driver supports
+     * @param memoryBytes   total memory, null when unknown
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Gpu(String name, String driver, String cudaDriverApi, Long memoryBytes, String computeCapability, String pciBusId,
+                      String maxSmClockMHz, String powerLimitW) {
+    }
+
+    /** @return the environment, for run.json */
+    public static Info capture() {
+        Host host = new Host(hostname(), System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                System.getProperty("os.arch"), readFirstLine(Path.of("/proc/sys/kernel/osrelease")), osRelease(), cpuModel(),
+                Runtime.getRuntime().availableProcessors(), cpuFlags(), memTotalBytes());
+        Jvm jvm = new Jvm(System.getProperty("java.runtime.version"), System.getProperty("java.vendor"),
+                System.getProperty("java.vm.name"), System.getProperty("java.home"),
+                ManagementFactory.getRuntimeMXBean().getInputArguments());
+        return new Info(host, jvm, nvidiaGpus(), power());
     }
 
     /**
@@ -51,8 +68,8 @@ public final class Environment {
      * power mode ({@code nvpmodel -q}), the CPU frequency governor and limits, and the GPUs'
      * persistence mode and application clocks. Absent facts are left out.
      */
-    static Map<String, Object> power() {
-        Map<String, Object> p = new LinkedHashMap<>();
+    static Map<String, String> power() {
+        Map<String, String> p = new LinkedHashMap<>();
         for (String l : run("nvpmodel", "-q")) {
             if (l.startsWith("NV Power Mode:")) {
                 p.put("nvpmodel", l.substring(14).strip());
@@ -155,8 +172,8 @@ public final class Environment {
     }
 
     /** @return one entry per GPU from nvidia-smi (name, driver, CUDA version, memory), or an empty list */
-    static List<Map<String, Object>> nvidiaGpus() {
-        List<Map<String, Object>> out = new ArrayList<>();
+    static List<Gpu> nvidiaGpus() {
+        List<Gpu> out = new ArrayList<>();
         List<String> lines = run("nvidia-smi", "--query-gpu=name,driver_version,memory.total,compute_cap,pci.bus_id,"
                 + "clocks.max.sm,power.limit", "--format=csv,noheader,nounits");
         String cuda = null;
@@ -172,22 +189,8 @@ public final class Environment {
             if (f.length < 4) {
                 continue;
             }
-            Map<String, Object> g = new LinkedHashMap<>();
-            g.put("name", f[0]);
-            g.put("driver", f[1]);
-            g.put("cudaDriverApi", cuda);
-            g.put("memoryBytes", parseMiB(f[2]));
-            g.put("computeCapability", f[3]);
-            if (f.length > 4) {
-                g.put("pciBusId", f[4]);
-            }
-            if (f.length > 5) {
-                g.put("maxSmClockMHz", f[5]);
-            }
-            if (f.length > 6) {
-                g.put("powerLimitW", f[6]);
-            }
-            out.add(g);
+            out.add(new Gpu(f[0], f[1], cuda, parseMiB(f[2]), f[3], f.length > 4 ? f[4] : null, f.length > 5 ? f[5] : null,
+                    f.length > 6 ? f[6] : null));
         }
         return out;
     }

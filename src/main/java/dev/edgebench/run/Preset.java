@@ -1,4 +1,4 @@
-package dev.edgebench.cli;
+package dev.edgebench.run;
 
 import java.util.Arrays;
 import java.util.List;
@@ -17,21 +17,21 @@ import java.util.Locale;
  * @param nGen        generated tokens (decode and generation)
  * @param batches     parallel sequences to sweep
  * @param depths      decode context depths to sweep
- * @param benchmarks  which benchmarks run: prefill, decode, generation
+ * @param workloads   which benchmarks run
  */
 public record Preset(String name, String description, int warmups, int samples, int forks, int nPrompt, int nGen,
-                     List<Integer> batches, List<Integer> depths, List<String> benchmarks) {
+                     List<Integer> batches, List<Integer> depths, List<Workload> workloads) {
 
     /** The built-in presets. */
     public static final List<Preset> ALL = List.of(
             new Preset("quick", "the main job on a laptop CPU: minutes", 2, 10, 1, 128, 128, List.of(1), List.of(0),
-                    List.of("prefill", "decode")),
+                    List.of(Workload.PREFILL, Workload.DECODE)),
             new Preset("seed-2026", "the published Jetson Orin protocol: mean tok/s with 95% CI and peak memory", 5, 50, 1, 128,
-                    256, List.of(1, 4, 8), List.of(0), List.of("prefill", "decode", "generation")),
+                    256, List.of(1, 4, 8), List.of(0), List.of(Workload.PREFILL, Workload.DECODE, Workload.GENERATION)),
             new Preset("edge-llm", "TensorRT Edge-LLM llm_bench: prefill of 2048 tokens; decode of 128 at depth 2048", 3, 10, 1,
-                    2048, 128, List.of(1, 8), List.of(2048), List.of("prefill", "decode")),
+                    2048, 128, List.of(1, 8), List.of(2048), List.of(Workload.PREFILL, Workload.DECODE)),
             new Preset("ci", "regression tracking: two forks so that fork-to-fork variance is in the samples", 2, 8, 2, 128, 64,
-                    List.of(1), List.of(0), List.of("prefill", "decode")));
+                    List.of(1), List.of(0), List.of(Workload.PREFILL, Workload.DECODE)));
 
     /**
      * @throws IllegalArgumentException naming the known presets
@@ -44,16 +44,5 @@ public record Preset(String name, String description, int warmups, int samples, 
         }
         throw new IllegalArgumentException("unknown preset '" + name + "'; known: "
                 + ALL.stream().map(Preset::name).toList());
-    }
-
-    /** @return the JMH benchmark class of a benchmark name */
-    static String benchmarkClass(String b) {
-        return switch (b.toLowerCase(Locale.ROOT)) {
-            case "prefill" -> "dev.edgebench.bench.PrefillBenchmark";
-            case "decode" -> "dev.edgebench.bench.DecodeBenchmark";
-            case "generation" -> "dev.edgebench.bench.GenerationBenchmark";
-            default -> throw new IllegalArgumentException("unknown benchmark '" + b + "'; known: "
-                    + Arrays.asList("prefill", "decode", "generation"));
-        };
     }
 }

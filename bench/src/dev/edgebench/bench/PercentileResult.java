@@ -1,4 +1,4 @@
-package dev.edgebench.latency;
+package dev.edgebench.bench;
 
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.results.AggregationPolicy;

@@ -1,0 +1,96 @@
+package dev.edgebench.cli;
+
+import dev.edgebench.run.Preset;
+import dev.edgebench.run.RunOptions;
+import dev.edgebench.run.Workload;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The options of a run, shared by {@code run}, {@code ab} and {@code parity} (a picocli mixin).
+ * Every option is typed; a value that does not convert is refused by picocli with the option's
+ * name. {@link #toOptions()} resolves them against the preset.
+ */
+public final class RunArgs {
+    @Option(names = "--preset", paramLabel = "NAME", description = "quick (default) | seed-2026 | edge-llm | ci")
+    String preset = "quick";
+    @Option(names = {"--model", "--models"}, paramLabel = "M[,M...]",
+            description = "catalog NAME:TYPE[@SEED] (e.g. Llama-3.2-1B:Q4_0) or a .gguf file; repeatable (a path that exists is"
+                    + " taken whole, commas and all)")
+    List<String> models = new ArrayList<>();
+    @Option(names = "--benchmarks", split = ",", paramLabel = "LIST", description = "prefill,decode,generation")
+    List<String> benchmarks;
+    @Option(names = "--batch", split = ",", paramLabel = "LIST", description = "parallel sequences, e.g. 1,4,8")
+    List<Integer> batches;
+    @Option(names = "--depth", split = ",", paramLabel = "LIST", description = "decode context depths (prefilled untimed)")
+    List<Integer> depths;
+    @Option(names = {"--prompt", "--n-prompt"}, paramLabel = "N", description = "prompt tokens")
+    Integer nPrompt;
+    @Option(names = {"--gen", "--n-gen"}, paramLabel = "N", description = "generated tokens")
+    Integer nGen;
+    @Option(names = "--warmup", paramLabel = "N", description = "warm-up samples")
+    Integer warmups;
+    @Option(names = "--samples", paramLabel = "N", description = "measured samples")
+    Integer samples;
+    @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark")
+    Integer forks;
+    @Option(names = "--ctx", paramLabel = "N", description = "fail if a workload needs more context tokens")
+    Integer ctx;
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (0 = all, at most the logical CPUs)")
+    int threads;
+    @Option(names = "--ngl", paramLabel = "auto|-1|N", description = "GPU layers")
+    String nGpuLayers = "auto";
+    @Option(names = "--fa", paramLabel = "auto|on|off", description = "flash attention")
+    String flashAttn = "auto";
+    @Option(names = "--cache-type", paramLabel = "T", description = "KV cache type: f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1")
+    String cacheType = "f16";
+    @Option(names = "--ubatch", paramLabel = "N", description = "physical batch")
+    int ubatch = 512;
+    @Option(names = "--prefill-repeat", paramLabel = "auto|N",
+            description = "prefills per prefill sample, back to back (default auto: about 100 ms worth)")
+    String prefillRepeat = "auto";
+    @Option(names = "--sample", description = "feed back greedy tokens (sampling time counts)")
+    boolean sample;
+    @Option(names = "--no-telemetry", description = "do not sample power, clocks and temperature")
+    boolean noTelemetry;
+    @Option(names = "--roofline", negatable = true,
+            description = "measure the device's bandwidth and matrix rate (default: on GPU builds only)")
+    Boolean roofline;
+    @Parameters(paramLabel = "-- JMH options", description = "everything after -- goes to JMH unchanged")
+    List<String> jmhArgs = new ArrayList<>();
+
+    /** @return the options resolved against the preset */
+    public RunOptions toOptions() {
+        Preset p = Preset.named(preset);
+        List<Workload> workloads = benchmarks == null ? p.workloads() : benchmarks.stream().map(Workload::named).toList();
+        List<String> m = models.isEmpty() ? List.of("Llama-3.2-1B:Q4_0") : expandModels(models);
+        return new RunOptions(p, m, workloads, batches != null ? batches : p.batches(), depths != null ? depths : p.depths(),
+                nPrompt != null ? nPrompt : p.nPrompt(), nGen != null ? nGen : p.nGen(), warmups != null ? warmups : p.warmups(),
+                samples != null ? samples : p.samples(), forks != null ? forks : p.forks(), ctx, threads, nGpuLayers,
+                flashAttn.toLowerCase(Locale.ROOT), cacheType.toLowerCase(Locale.ROOT), ubatch, prefillRepeat, sample, !noTelemetry,
+                roofline, jmhArgs);
+    }
+
+    /** Each {@code --model} value: a file that exists whole, else split on commas. */
+    static List<String> expandModels(List<String> given) {
+        List<String> out = new ArrayList<>();
+        for (String v : given) {
+            if (Files.isRegularFile(Path.of(v))) {
+                out.add(v);
+                continue;
+            }
+            for (String s : v.split(",")) {
+                if (!s.isBlank()) {
+                    out.add(s.trim());
+                }
+            }
+        }
+        return out;
+    }
+}

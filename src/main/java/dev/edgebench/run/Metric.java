@@ -1,0 +1,117 @@
+package dev.edgebench.run;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * edgebench's metric vocabulary: every per-sample figure a benchmark publishes, with its one
+ * name, its unit and which direction is better. The JMH profilers publish secondary results under
+ * these names, {@code run.json} stores per-sample values under them, and the summary, compare and
+ * the history read them back by the same name: a metric is named here and nowhere else.
+ *
+ * <p>The unit is part of the name where a reader could otherwise mistake it ({@code _MiB},
+ * {@code _W}); values are always stored in the unit given here.
+ */
+public enum Metric {
+    PREFILL_TOK_S("prefill.tok_s", "tok/s", true, Aggregation.AVG, "prompt tokens (all sequences) per second of prefill"),
+    PREFILL_MS("prefill.ms", "ms", false, Aggregation.AVG, "time of one prefill (prompt of every sequence + synchronize)"),
+    DECODE_TOK_S("decode.tok_s", "tok/s", true, Aggregation.AVG, "generated tokens (all sequences) per second of decode steps"),
+    DECODE_WEIGHT_GBPS("decode.weight_GBps", "GB/s", true, Aggregation.AVG,
+            "weight bytes one decode step reads × steps per second"),
+    GENERATION_TOK_S("generation.tok_s", "tok/s", true, Aggregation.AVG,
+            "generated tokens per second from request start to the last token"),
+    GENERATION_MS("generation.ms", "ms", false, Aggregation.AVG, "one whole generation, request start to last token"),
+    ITL_MEAN_MS("itl.mean_ms", "ms", false, Aggregation.AVG, "mean of every decode step (inter-token latency)"),
+    SAMPLE_MS("sample.ms", "ms", false, Aggregation.AVG, "JMH's primary score of the sample"),
+    PEAK_RSS_MIB("memory.peak_rss_MiB", "MiB", false, Aggregation.MAX, "the benchmark JVM's peak resident set (VmHWM)"),
+    GPU_USED_MIB("memory.gpu_used_MiB", "MiB", false, Aggregation.MAX, "memory in use on the GPU(s) at the end of a sample"),
+    WEIGHT_MB_PER_TOKEN("model.weight_MB_per_token", "MB", false, Aggregation.AVG, "weight bytes one decode step reads"),
+    POWER_AVG_W("power.avg_W", "W", false, Aggregation.AVG, "average power over the sample"),
+    POWER_PEAK_W("power.peak_W", "W", false, Aggregation.MAX, "highest power sampled in the sample"),
+    ENERGY_SAMPLE_J("energy.sample_J", "J", false, Aggregation.AVG, "energy of the sample"),
+    ENERGY_FROM_POWER_J("energy.from_power_J", "J", false, Aggregation.AVG, "energy of the sample, power integrated"),
+    ENERGY_FROM_COUNTER("energy.from_counter", "0..1", false, Aggregation.AVG,
+            "share of the sample's energy read from a hardware counter"),
+    ENERGY_PER_TOKEN_J("energy.per_token_J", "J/tok", false, Aggregation.AVG, "energy per generated token"),
+    TOK_PER_S_PER_W("tok_per_s_per_W", "tok/s/W", true, Aggregation.AVG, "generated tokens per joule"),
+    TEMP_MAX_C("temp.max_C", "C", false, Aggregation.MAX, "hottest sensor in the sample"),
+    GPU_CLOCK_MIN_MHZ("clock.sm.min_MHz", "MHz", true, Aggregation.MIN, "lowest GPU clock sampled"),
+    GPU_CLOCK_MAX_MHZ("clock.sm.max_MHz", "MHz", true, Aggregation.MAX, "highest GPU clock sampled"),
+    THROTTLED("throttled", "0/1", false, Aggregation.MAX, "1 when a clock-event (throttle) reason was active"),
+    RSS_PEAK_SAMPLED_MIB("memory.rss.peak_MiB", "MiB", false, Aggregation.MAX, "peak resident set seen by the sampler"),
+    GPU_MEMORY_PEAK_MIB("memory.gpu.peak_MiB", "MiB", false, Aggregation.MAX, "peak GPU memory seen by the sampler"),
+    SAMPLER_COST_US("telemetry.sampler.cost_us", "us/sample", false, Aggregation.AVG, "CPU time of one telemetry sample"),
+    SAMPLER_WALL_US("telemetry.sampler.wall_us", "us/sample", false, Aggregation.AVG, "wall time of one telemetry sample"),
+    COOLDOWN_WAIT_S("cooldown.wait_s", "s", false, Aggregation.AVG, "time waited for the machine to cool before the sample"),
+    KERNEL_US_PER_OP("kernel.us_per_op", "us/op", false, Aggregation.AVG, "time of one op"),
+    KERNEL_GFLOPS("kernel.gflops", "GFLOP/s", true, Aggregation.AVG, "arithmetic rate of the op"),
+    KERNEL_GBPS("kernel.gbps", "GB/s", true, Aggregation.AVG, "bytes the op moves per second"),
+    KERNEL_ROOFLINE_PCT("kernel.roofline_pct", "%", true, Aggregation.AVG, "share of the measured roofline"),
+    KERNEL_COPIES("kernel.copies", "ops/graph", false, Aggregation.MAX, "copies of the op in one timed graph");
+
+    /** How JMH folds a metric's values over iterations and forks into its score. */
+    public enum Aggregation { AVG, MAX, MIN }
+
+    /** Prefix of the latency percentiles (µs) the profiler publishes, e.g. {@code itl.p99}: {@link #percentileName}. */
+    public static final String ITL = "itl";
+    /** Prefix of the time-to-first-token percentiles (µs). */
+    public static final String TTFT = "ttft";
+
+    private static final Map<String, Metric> BY_NAME = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(Metric::key, Function.identity()));
+
+    private final String key;
+    private final String unit;
+    private final boolean higherIsBetter;
+    private final Aggregation aggregation;
+    private final String description;
+
+    Metric(String key, String unit, boolean higherIsBetter, Aggregation aggregation, String description) {
+        this.key = key;
+        this.unit = unit;
+        this.higherIsBetter = higherIsBetter;
+        this.aggregation = aggregation;
+        this.description = description;
+    }
+
+    /** @return the metric's name, as it appears in JMH's secondary results, run.json and reports */
+    public String key() {
+        return key;
+    }
+
+    public String unit() {
+        return unit;
+    }
+
+    public boolean higherIsBetter() {
+        return higherIsBetter;
+    }
+
+    public Aggregation aggregation() {
+        return aggregation;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** @return the metric of that name, if it is one of the vocabulary */
+    public static Optional<Metric> named(String key) {
+        return Optional.ofNullable(BY_NAME.get(key));
+    }
+
+    /**
+     * @param prefix     {@link #ITL} or {@link #TTFT}
+     * @param percentile 0..100; 100 is {@code max}
+     * @return the name of a latency percentile (µs), e.g. {@code itl.p99}, {@code itl.p99.9}, {@code itl.max}
+     */
+    public static String percentileName(String prefix, double percentile) {
+        if (percentile >= 100) {
+            return prefix + ".max";
+        }
+        return prefix + "." + (percentile == Math.rint(percentile) ? "p" + (long) percentile : "p" + percentile);
+    }
+}

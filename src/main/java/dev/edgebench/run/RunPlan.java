@@ -1,0 +1,262 @@
+package dev.edgebench.run;
+
+import dev.edgebench.model.Catalog;
+import dev.edgebench.model.GgmlType;
+import dev.edgebench.model.GgufFile;
+import dev.edgebench.model.GgufFormatException;
+import dev.edgebench.model.Models;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A run's validated grid: every (model, workload, parameters) cell in the order JMH runs them,
+ * built once from the command line by {@link #of}. Everything that can be checked without
+ * loading the engine is checked here, before any model is forged or any JVM forked, and a problem
+ * is an {@link IllegalArgumentException} naming the option and the value.
+ *
+ * @param options    what the user asked, resolved against the preset
+ * @param models     the parsed model references, once each, in the order given
+ * @param benchmarks the grid, workload by workload
+ */
+public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedBenchmark> benchmarks) {
+    /** llama.cpp's limit on parallel sequences ({@code LLAMA_MAX_SEQ}). */
+    public static final int MAX_SEQ = 256;
+    /**
+     * The K/V cache types the pinned llama.cpp accepts for a context (its own {@code --cache-type-k}
+     * list); any other ggml type aborts context creation.
+     */
+    public static final List<String> KV_CACHE_TYPES = List.of("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0",
+            "q5_1");
+
+    /**
+     * @throws IllegalArgumentException naming the first problem found
+     */
+    public static RunPlan of(RunOptions o) {
+        return of(o, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The same, for a machine of {@code logicalCpus} CPUs. */
+    static RunPlan of(RunOptions o, int logicalCpus) {
+        if (o.models().isEmpty()) {
+            throw new IllegalArgumentException("--model: no model given");
+        }
+        List<Models.Ref> refs = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String m : o.models()) {
+            Models.Ref r = Models.parse(m, Catalog.builtin());
+            String key = r.isCatalog() ? r.toString() : r.file().toAbsolutePath().normalize().toString();
+            if (!seen.add(key)) {
+                throw new IllegalArgumentException("--model: " + m + " is given twice");
+            }
+            refs.add(r);
+        }
+        positive("--prompt", o.nPrompt());
+        positive("--gen", o.nGen());
+        positive("--samples", o.samples());
+        positive("--forks", o.forks());
+        positive("--ubatch", o.ubatch());
+        if (o.warmups() < 0) {
+            throw new IllegalArgumentException("--warmup must not be negative, was " + o.warmups());
+        }
+        if (o.threads() < 0) {
+            throw new IllegalArgumentException("--threads must be 0 (all) or positive, was " + o.threads());
+        }
+        if (o.threads() > logicalCpus) {
+            throw new IllegalArgumentException("--threads " + o.threads() + " is more than the " + logicalCpus
+                    + " logical CPUs of this machine; oversubscribed threads measure the scheduler, not the engine"
+                    + " (0 uses all " + logicalCpus + ")");
+        }
+        String kv = o.cacheType().toLowerCase(Locale.ROOT);
+        if (!KV_CACHE_TYPES.contains(kv)) {
+            throw new IllegalArgumentException("--cache-type " + o.cacheType() + " is not a KV cache type the engine supports;"
+                    + " supported: " + String.join(", ", KV_CACHE_TYPES));
+        }
+        GgmlType.parse(kv);
+        if (!List.of("auto", "on", "off").contains(o.flashAttn())) {
+            throw new IllegalArgumentException("--fa must be auto, on or off, was '" + o.flashAttn() + "'");
+        }
+        if (!o.nGpuLayers().equals("auto")) {
+            int n;
+            try {
+                n = Integer.parseInt(o.nGpuLayers());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--ngl must be auto, -1 (all) or a layer count, was '" + o.nGpuLayers() + "'");
+            }
+            if (n < -1) {
+                throw new IllegalArgumentException("--ngl must be auto, -1 (all) or a layer count, was " + n);
+            }
+        }
+        if (!o.prefillRepeat().equals("auto")) {
+            int n;
+            try {
+                n = Integer.parseInt(o.prefillRepeat());
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n <= 0) {
+                throw new IllegalArgumentException("--prefill-repeat must be auto or a positive number, was '" + o.prefillRepeat()
+                        + "'");
+            }
+        }
+        if (o.ctx() != null) {
+            positive("--ctx", o.ctx());
+        }
+        for (int d : o.depths()) {
+            if (d < 0) {
+                throw new IllegalArgumentException("--depth must not be negative, was " + d);
+            }
+        }
+        for (int b : o.batches()) {
+            positive("--batch", b);
+            if (b > MAX_SEQ) {
+                throw new IllegalArgumentException("--batch " + b + " exceeds llama.cpp's limit of " + MAX_SEQ + " parallel sequences");
+            }
+        }
+        checkContext(o, refs);
+        List<PlannedBenchmark> grid = new ArrayList<>();
+        for (Workload w : o.workloads()) {
+            grid.addAll(grid(o, w));
+        }
+        return new RunPlan(o, List.copyOf(refs), List.copyOf(grid));
+    }
+
+    /** Every sequence's tokens fit the model's trained context, {@code --ctx}, and an int. */
+    private static void checkContext(RunOptions o, List<Models.Ref> refs) {
+        for (Models.Ref r : refs) {
+            long train = trainedContext(r);
+            for (Workload w : o.workloads()) {
+                for (int d : w.sweepsDepth() ? o.depths() : List.of(0)) {
+                    long perSeq = w.tokensPerSequence(d, o.nPrompt(), o.nGen());
+                    String what = w.describeTokens(d, o.nPrompt(), o.nGen());
+                    if (train > 0 && perSeq > train) {
+                        throw new IllegalArgumentException(w.key() + ": " + what + " = " + perSeq + " tokens per sequence exceeds "
+                                + r.label() + "'s trained context of " + train + " tokens");
+                    }
+                    for (int b : o.batches()) {
+                        if (o.ctx() != null && (long) b * perSeq > o.ctx()) {
+                            throw new IllegalArgumentException(w.key() + ": batch " + b + " × (" + what + ") = " + b * perSeq
+                                    + " tokens exceeds the context of " + o.ctx() + " (--ctx)");
+                        }
+                        if ((long) b * perSeq > Integer.MAX_VALUE) {
+                            throw new IllegalArgumentException(w.key() + ": batch " + b + " × " + perSeq
+                                    + " tokens is too large a context");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** @return the largest context (tokens, all sequences) any cell of the plan needs */
+    public long maxContextTokens() {
+        long max = 0;
+        for (PlannedBenchmark p : benchmarks) {
+            long perSeq = p.workload().tokensPerSequence(depthOf(p), nPromptOf(p), nGenOf(p));
+            max = Math.max(max, (long) p.intParam("batch") * perSeq);
+        }
+        return max;
+    }
+
+    private static int depthOf(PlannedBenchmark p) {
+        return p.params().containsKey("depth") ? p.intParam("depth") : 0;
+    }
+
+    private static int nPromptOf(PlannedBenchmark p) {
+        return p.params().containsKey("nPrompt") ? p.intParam("nPrompt") : 0;
+    }
+
+    private static int nGenOf(PlannedBenchmark p) {
+        return p.params().containsKey("nGen") ? p.intParam("nGen") : 0;
+    }
+
+    /** @return the context length a model was trained with, from the catalog or the file header (0 = unknown) */
+    static long trainedContext(Models.Ref r) {
+        if (r.isCatalog()) {
+            Catalog.ModelSpec m = Catalog.builtin().model(r.catalogName());
+            return m.hparams().get("n_ctx_train") instanceof Number n ? n.longValue() : 0;
+        }
+        Path f = r.file();
+        if (!Files.isReadable(f) && Files.exists(f)) {
+            throw new IllegalArgumentException("model " + f + ": permission denied");
+        }
+        try {
+            GgufFile g = GgufFile.read(f);
+            return g.getLong(g.architecture() + ".context_length", 0);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException("model " + f + ": permission denied");
+        } catch (IOException | GgufFormatException e) {
+            throw new IllegalArgumentException("model " + f + " is not a valid GGUF file: " + e.getMessage());
+        }
+    }
+
+    /** The cells of one workload: its parameters' values crossed, in the benchmark's declared order. */
+    private static List<PlannedBenchmark> grid(RunOptions o, Workload w) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (String p : w.params()) {
+            values.put(p, switch (p) {
+                case "model" -> o.models();
+                case "nPrompt" -> List.of(String.valueOf(o.nPrompt()));
+                case "nGen" -> List.of(String.valueOf(o.nGen()));
+                case "batch" -> o.batches().stream().map(String::valueOf).toList();
+                case "depth" -> w.sweepsDepth() ? o.depths().stream().map(String::valueOf).toList() : List.of("0");
+                case "threads" -> List.of(String.valueOf(o.threads()));
+                case "nGpuLayers" -> List.of(o.nGpuLayers());
+                case "flashAttn" -> List.of(o.flashAttn());
+                case "cacheType" -> List.of(o.cacheType().toLowerCase(Locale.ROOT));
+                case "ubatch" -> List.of(String.valueOf(o.ubatch()));
+                case "sample" -> List.of(String.valueOf(o.sample()));
+                case "repeat" -> List.of(o.prefillRepeat());
+                default -> throw new IllegalStateException("no value for parameter " + p + " of " + w.key());
+            });
+        }
+        List<Map<String, String>> combos = new ArrayList<>();
+        combos.add(new LinkedHashMap<>());
+        for (Map.Entry<String, List<String>> e : values.entrySet()) {
+            List<Map<String, String>> next = new ArrayList<>();
+            for (Map<String, String> c : combos) {
+                for (String val : e.getValue()) {
+                    Map<String, String> n = new LinkedHashMap<>(c);
+                    n.put(e.getKey(), val);
+                    next.add(n);
+                }
+            }
+            combos = next;
+        }
+        List<PlannedBenchmark> out = new ArrayList<>();
+        for (Map<String, String> c : combos) {
+            out.add(new PlannedBenchmark(BenchmarkId.of(w.jmhBenchmark(), c), w, c, o.samples(), o.forks()));
+        }
+        return out;
+    }
+
+    /** @return the values each parameter of a workload takes in this plan, in the benchmark's declared order */
+    public Map<String, List<String>> paramValues(Workload w) {
+        Map<String, List<String>> v = new LinkedHashMap<>();
+        for (PlannedBenchmark p : benchmarks) {
+            if (p.workload() == w) {
+                p.params().forEach((k, val) -> {
+                    List<String> l = v.computeIfAbsent(k, x -> new ArrayList<>());
+                    if (!l.contains(val)) {
+                        l.add(val);
+                    }
+                });
+            }
+        }
+        return v;
+    }
+
+    private static void positive(String option, long v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(option + " must be positive, was " + v);
+        }
+    }
+}
