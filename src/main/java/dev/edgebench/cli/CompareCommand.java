@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         description = "Compares two result sets benchmark by benchmark (bootstrap confidence intervals against a threshold),"
                 + " prints the markdown report and writes compare.md, compare.html and compare.json.",
         footer = {"",
-                "Verdict per metric: slower/faster when the whole 95% CI of current/baseline lies beyond the threshold,"
+                "Verdict per metric: slower/faster when the whole 95%% CI of current/baseline lies beyond the threshold,"
                         + " unchanged when it lies within, inconclusive when it crosses it, too noisy when a side's CV exceeds"
                         + " --max-cv.",
                 "Exit codes: 0 no regression; 1 regression found (or a benchmark failed that measured in the baseline);"

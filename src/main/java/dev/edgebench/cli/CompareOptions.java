@@ -19,11 +19,11 @@ import java.util.List;
  */
 public class CompareOptions {
     @CommandLine.Option(names = "--threshold", paramLabel = "T", converter = Threshold.class,
-            description = "relative change that counts for throughput metrics: 5% (default) or 0.05")
+            description = "relative change that counts for throughput metrics: 5%% (default) or 0.05")
     Double threshold;
 
     @CommandLine.Option(names = "--latency-threshold", paramLabel = "T", converter = Threshold.class,
-            description = "the same for latency percentiles (default 10%)")
+            description = "the same for latency percentiles (default 10%%)")
     Double latencyThreshold;
 
     @CommandLine.Option(names = "--config", paramLabel = "FILE",
@@ -47,7 +47,7 @@ public class CompareOptions {
     Boolean gateLatency;
 
     @CommandLine.Option(names = "--max-cv", paramLabel = "C", converter = MaxCv.class,
-            description = "noise guard: no verdict (too noisy) when a side's robust CV exceeds C (default 25%)")
+            description = "noise guard: no verdict (too noisy) when a side's robust CV exceeds C (default 25%%)")
     Double maxCv;
 
     @CommandLine.Option(names = "--run-noise", paramLabel = "CV", converter = RunNoise.class,

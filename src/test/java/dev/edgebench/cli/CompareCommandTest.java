@@ -85,6 +85,7 @@ class CompareCommandTest {
     void helpListsEveryOptionAndTheExitCodes() {
         Object[] r = run("--help");
         assertEquals(0, r[0]);
+        assertEquals("", r[2], "no picocli warning (a '%' in a description must be written '%%')");
         for (String s : new String[]{"BASELINE", "CURRENT", "--threshold", "--latency-threshold", "--config", "--suite", "--metrics",
                 "--statistic", "--[no-]latency-gate", "--max-cv", "--run-noise", "--paired", "--resamples", "--seed", "--out",
                 "--no-html", "--quiet", "Exit codes: 0 no regression"}) {
