@@ -1,85 +1,170 @@
 package dev.edgebench.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgebench.compare.BadInputException;
 import dev.edgebench.compare.Baselines;
 import dev.edgebench.compare.ResultLoader;
 import dev.edgebench.compare.ResultSet;
-import dev.edgebench.results.RunAssembler;
 import dev.edgebench.results.Stats;
 import dev.edgebench.util.EdgebenchHome;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code baseline update RUN [RUN...] [--platform NAME] [--dir DIR] [--force]} stores a run (or
- * several runs of one build, pooled, with their run-to-run noise) as its platform's baseline ({@code results/baselines/<platform>/}, written atomically);
- * {@code baseline show [PLATFORM] [--dir DIR]} lists the baselines or shows one. Exit codes:
- * 0 done, 2 bad input.
+ * several runs of one build, pooled, with their run-to-run noise) as its platform's baseline
+ * ({@code results/baselines/<platform>/}, written atomically); {@code baseline show [PLATFORM]
+ * [--dir DIR]} lists the baselines or shows one. Exit codes: 0 done, 2 bad input (also when no
+ * subcommand is given).
  */
-final class BaselineCommand {
-    private BaselineCommand() {
-    }
+@CommandLine.Command(name = "baseline", mixinStandardHelpOptions = true,
+        description = "Stores and shows the baselines, one per platform (results/baselines/<platform>/).",
+        subcommands = {BaselineCommand.Update.class, BaselineCommand.Show.class},
+        footer = {"", "Exit codes: 0 done; 2 bad input (a missing or unusable run, a bad platform name, no subcommand)."})
+public final class BaselineCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
+    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
     static int run(String[] argv) {
-        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
-            System.out.println(HELP);
-            return argv.length == 0 ? 2 : 0;
-        }
-        String sub = argv[0];
-        String platform = null;
-        Path dir = EdgebenchHome.dir().resolve("results").resolve("baselines");
-        boolean force = false;
-        List<String> pos = new ArrayList<>();
-        try {
-            for (int i = 1; i < argv.length; i++) {
-                switch (argv[i]) {
-                    case "--platform" -> platform = value(argv, ++i, "--platform");
-                    case "--dir" -> dir = Path.of(value(argv, ++i, "--dir"));
-                    case "--force" -> force = true;
-                    default -> {
-                        if (argv[i].startsWith("--")) {
-                            throw new IllegalArgumentException("unknown option " + argv[i] + "; see `baseline --help`");
-                        }
-                        pos.add(argv[i]);
-                    }
-                }
+        return Cli.execute(new BaselineCommand(), argv);
+    }
+
+    /** No subcommand: the usage, and bad input. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Cli.BAD_INPUT;
+    }
+
+    static Path defaultDir() {
+        return EdgebenchHome.dir().resolve("results").resolve("baselines");
+    }
+
+    /** {@code baseline update}. */
+    @CommandLine.Command(name = "update", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Stores the run folder RUN as the baseline of its platform: DIR/<platform>/, replacing the one there"
+                    + " atomically. The platform is derived from the run (x86_64-cpu-avx2, h100-cuda, jetson-orin, ...) unless"
+                    + " --platform names it.",
+                    "Several runs of one build (3 or more) are pooled and their run-to-run noise is recorded; compare widens its"
+                            + " intervals by it. Refuses incomplete runs, and runs of different builds or machines, unless --force."})
+    static final class Update implements Callable<Integer> {
+        @CommandLine.Parameters(arity = "1..*", paramLabel = "RUN", description = "run folder(s) of one build")
+        List<Path> runs;
+
+        @CommandLine.Option(names = "--platform", paramLabel = "NAME", converter = PlatformName.class,
+                description = "the platform's name (default: derived from the run)")
+        String platform;
+
+        @CommandLine.Option(names = "--dir", paramLabel = "DIR", description = "the baselines folder (default results/baselines)")
+        Path dir = defaultDir();
+
+        @CommandLine.Option(names = "--force", description = "store incomplete runs, or pool runs of different builds or machines")
+        boolean force;
+
+        @Override
+        public Integer call() throws BadInputException {
+            try {
+                Path target = Baselines.update(runs, dir, platform, force, gitCommit());
+                System.out.println("baseline: " + target + " now holds run " + ResultLoader.load(target).label());
+                return 0;
+            } catch (IOException e) {
+                System.err.println("baseline: cannot store the baseline in " + dir + ": " + IoErrors.describe(e));
+                return Cli.BAD_INPUT;
             }
-            return switch (sub) {
-                case "update" -> {
-                    if (pos.isEmpty()) {
-                        throw new IllegalArgumentException("baseline update needs a run folder (or several runs of one build)");
-                    }
-                    Path target = Baselines.update(pos.stream().map(Path::of).toList(), dir, platform, force, gitCommit());
-                    System.out.println("baseline: " + target + " now holds run " + ResultLoader.load(target).label());
-                    yield 0;
-                }
-                case "show" -> show(dir, pos.isEmpty() ? platform : pos.get(0));
-                default -> throw new IllegalArgumentException("unknown subcommand '" + sub + "'; use update or show");
-            };
-        } catch (IllegalArgumentException | BadInputException e) {
-            System.err.println("baseline: " + e.getMessage());
-            return BadInputException.EXIT_CODE;
-        } catch (IOException e) {
-            System.err.println("baseline: " + e);
-            return BadInputException.EXIT_CODE;
         }
     }
 
-    private static String value(String[] argv, int i, String k) {
-        if (i >= argv.length) {
-            throw new IllegalArgumentException(k + " needs a value");
+    /** {@code baseline show}. */
+    @CommandLine.Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Lists the baselines, or shows one: its run, environment, engine build and each benchmark's primary metric.")
+    static final class Show implements Callable<Integer> {
+        @CommandLine.Parameters(arity = "0..1", paramLabel = "PLATFORM", converter = PlatformName.class,
+                description = "the platform to show (default: list them all)")
+        String platform;
+
+        @CommandLine.Option(names = "--platform", paramLabel = "NAME", converter = PlatformName.class,
+                description = "the same as PLATFORM")
+        String platformOption;
+
+        @CommandLine.Option(names = "--dir", paramLabel = "DIR", description = "the baselines folder (default results/baselines)")
+        Path dir = defaultDir();
+
+        @Override
+        public Integer call() throws BadInputException {
+            try {
+                return show(dir, platform != null ? platform : platformOption);
+            } catch (IOException e) {
+                System.err.println("baseline: cannot read the baselines in " + dir + ": " + IoErrors.describe(e));
+                return Cli.BAD_INPUT;
+            }
         }
-        return argv[i];
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * A platform is a folder name under the baselines folder, never a path: refuses empty names,
+     * names of dots only ({@code .}, {@code ..}) and names with a path separator.
+     */
+    static final class PlatformName implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            if (v.isBlank() || v.matches("\\.+") || v.contains("/") || v.contains("\\") || v.indexOf('\0') >= 0) {
+                throw new CommandLine.TypeConversionException("a platform is a name (e.g. x86_64-cpu-avx2, h100-cuda), not a path;"
+                        + " was '" + v + "'");
+            }
+            return v;
+        }
+    }
+
+    /** What {@code baseline show} reads from baseline.json; absent fields are null. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Meta(String sourceRunId, List<String> sourceRunIds, String updatedAt, String gitCommit, Integer benchmarks,
+                Environment environment, Engine engine) {
+        static final Meta NONE = new Meta(null, null, null, null, null, null, null);
+
+        String build() {
+            Build b = engine == null || engine.build() == null ? new Build(null, null, null) : engine.build();
+            return or(b.name()) + " (" + or(b.cpuIsa()) + "), " + or(b.engine() == null ? null : b.engine().release());
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Environment(Host host, List<Gpu> gpus) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Host(String cpuModel, Integer logicalCpus) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Gpu(String name) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Engine(Build build) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Build(String name, String cpuIsa, Source engine) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Source(String release) {
+    }
+
+    private static String or(Object v) {
+        return v == null ? "?" : v.toString();
+    }
+
     static int show(Path dir, String platform) throws IOException, BadInputException {
         if (platform == null) {
             List<String> ps = Baselines.platforms(dir);
@@ -89,9 +174,9 @@ final class BaselineCommand {
             }
             System.out.println("| platform | run | updated | benchmarks | engine build |\n|---|---|---|---:|---|");
             for (String p : ps) {
-                Map<String, Object> meta = meta(dir.resolve(p));
-                System.out.println("| " + p + " | " + meta.getOrDefault("sourceRunId", "?") + " | " + meta.getOrDefault("updatedAt", "?")
-                        + " | " + meta.getOrDefault("benchmarks", "?") + " | " + build(meta) + " |");
+                Meta meta = meta(dir.resolve(p));
+                System.out.println("| " + p + " | " + or(meta.sourceRunId()) + " | " + or(meta.updatedAt()) + " | "
+                        + or(meta.benchmarks()) + " | " + meta.build() + " |");
             }
             return 0;
         }
@@ -99,16 +184,18 @@ final class BaselineCommand {
         if (!Files.isRegularFile(b.resolve("run.json"))) {
             throw new BadInputException("no baseline for platform '" + platform + "' in " + dir + "; have: " + Baselines.platforms(dir));
         }
-        Map<String, Object> meta = meta(b);
+        Meta meta = meta(b);
         ResultSet rs = ResultLoader.load(b);
-        System.out.println("baseline " + platform + ": run " + rs.label() + ", updated " + meta.getOrDefault("updatedAt", "?")
-                + (meta.get("gitCommit") != null ? " at commit " + meta.get("gitCommit") : ""));
-        Map<String, Object> env = (Map<String, Object>) meta.getOrDefault("environment", Map.of());
-        Map<String, Object> host = (Map<String, Object>) env.getOrDefault("host", Map.of());
-        System.out.println("host: " + host.get("cpuModel") + ", " + host.get("logicalCpus") + " CPUs; GPUs: " + env.get("gpus"));
-        System.out.println("engine build: " + build(meta));
+        System.out.println("baseline " + platform + ": run " + rs.label() + ", updated " + or(meta.updatedAt())
+                + (meta.gitCommit() != null ? " at commit " + meta.gitCommit() : ""));
+        Environment env = meta.environment() == null ? new Environment(null, null) : meta.environment();
+        Host host = env.host() == null ? new Host(null, null) : env.host();
+        System.out.println("host: " + host.cpuModel() + ", " + host.logicalCpus() + " CPUs; GPUs: "
+                + (env.gpus() == null || env.gpus().isEmpty() ? "none" : String.join(", ", env.gpus().stream().map(g -> or(g.name())).toList())));
+        System.out.println("engine build: " + meta.build());
         if (rs.runs() > 1) {
-            System.out.println("pooled runs: " + rs.runs() + " " + meta.getOrDefault("sourceRunIds", "") + "; run-to-run CV per metric in baseline.json");
+            System.out.println("pooled runs: " + rs.runs() + " " + (meta.sourceRunIds() == null ? "" : meta.sourceRunIds())
+                    + "; run-to-run CV per metric in baseline.json");
         }
         System.out.println("\n| benchmark | metric | mean ± 95% CI | CV | samples |\n|---|---|---:|---:|---:|");
         for (ResultSet.Bench x : rs.benchmarks().values()) {
@@ -124,17 +211,16 @@ final class BaselineCommand {
         return 0;
     }
 
-    @SuppressWarnings("unchecked")
-    private static String build(Map<String, Object> meta) {
-        Map<String, Object> engine = (Map<String, Object>) meta.getOrDefault("engine", Map.of());
-        Map<String, Object> b = engine.get("build") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        Map<String, Object> src = b.get("engine") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        return b.getOrDefault("name", "?") + " (" + b.getOrDefault("cpuIsa", "?") + "), " + src.getOrDefault("release", "?");
-    }
-
-    private static Map<String, Object> meta(Path b) throws IOException {
+    private static Meta meta(Path b) throws BadInputException {
         Path f = b.resolve("baseline.json");
-        return Files.isRegularFile(f) ? RunAssembler.readJson(f) : Map.of();
+        if (!Files.isRegularFile(f)) {
+            return Meta.NONE;
+        }
+        try {
+            return new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(f.toFile(), Meta.class);
+        } catch (IOException e) {
+            throw new BadInputException(f + " is not a readable baseline.json: " + e.getMessage(), e);
+        }
     }
 
     /** @return the project's git commit, or null outside a checkout */
@@ -155,15 +241,4 @@ final class BaselineCommand {
             return null;
         }
     }
-
-    static final String HELP = """
-            baseline update RUN [RUN ...] [--platform NAME] [--dir DIR] [--force]
-                store the run folder RUN as the baseline of its platform: DIR/<platform>/ (default results/baselines),
-                replacing the one there atomically. The platform is derived from the run (x86_64-cpu-avx2, h100-cuda,
-                jetson-orin, ...) unless --platform names it. Several runs of one build (3 or more) are pooled and their
-                run-to-run noise is recorded; compare widens its intervals by it. Refuses incomplete runs, and runs of
-                different builds or machines, unless --force.
-            baseline show [PLATFORM] [--dir DIR]
-                list the baselines, or show one: its run, environment, engine build and each benchmark's primary metric.
-            """;
 }

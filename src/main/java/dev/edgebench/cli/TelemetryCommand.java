@@ -10,6 +10,7 @@ import dev.edgebench.telemetry.TelemetryConfig;
 import dev.edgebench.telemetry.ThrottleReason;
 import dev.edgebench.telemetry.WindowAccumulator;
 import dev.edgebench.telemetry.WindowSummary;
+import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -21,6 +22,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,50 +34,46 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Samples on the calling thread (no background thread), so its cost figures are those of the
  * samplers alone.
  */
-public final class TelemetryCommand {
-    static final String USAGE = "usage: telemetry [--samples N] [--period-ms P] [--samplers nvml,jetson,thermal,host] [--root DIR]";
+@CommandLine.Command(name = "telemetry", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Shows what telemetry this machine offers (and why the other samplers are unavailable), takes N samples,"
+                + " and prints the energy over them and what one sample costs.",
+                "System properties edgebench.telemetry.* set the defaults."},
+        footer = {"", "Exit codes: 0 done (also when no sampler is available); 2 bad input."})
+public final class TelemetryCommand implements Callable<Integer> {
+    @CommandLine.Option(names = "--samples", paramLabel = "N", converter = Positive.class,
+            description = "samples to take (default ${DEFAULT-VALUE})")
+    int samples = 10;
 
-    private TelemetryCommand() {
-    }
+    @CommandLine.Option(names = "--period-ms", paramLabel = "P", converter = Positive.class,
+            description = "milliseconds between samples (default: the property edgebench.telemetry.periodMs, else the built-in period)")
+    Integer periodMs;
 
-    /**
-     * Runs the command, printing to standard output.
-     *
-     * @return 0 on success, 2 on bad arguments
-     */
+    @CommandLine.Option(names = "--samplers", paramLabel = "LIST", converter = Samplers.class,
+            description = "samplers to try, comma-separated, of: nvml jetson thermal host (default: all)")
+    SamplerNames samplers;
+
+    @CommandLine.Option(names = "--root", paramLabel = "DIR",
+            description = "file system root the sysfs and procfs samplers read under (default /; for recorded trees)")
+    Path root;
+
+    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
     public static int run(String[] args) {
-        return run(args, System.out, System.err);
+        return Cli.execute(new TelemetryCommand(), args);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        int samples = 10;
-        TelemetryConfig config;
-        try {
-            config = TelemetryConfig.fromSystemProperties().withEnabled(true);
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (a.equals("-h") || a.equals("--help")) {
-                    out.println(USAGE);
-                    return 0;
-                }
-                if (i + 1 >= args.length) {
-                    err.println("telemetry: " + a + (a.startsWith("--") ? " needs a value" : " is not an option") + "\n" + USAGE);
-                    return 2;
-                }
-                String v = args[++i];
-                switch (a) {
-                    case "--samples" -> samples = positive(a, v);
-                    case "--period-ms" -> config = config.withPeriod(Duration.ofMillis(positive(a, v)));
-                    case "--samplers" -> config = config.withSamplers(TelemetryConfig.parseSamplers(v));
-                    case "--root" -> config = config.withRoot(Path.of(v));
-                    default -> throw new IllegalArgumentException("unknown option " + a);
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            err.println("telemetry: " + e.getMessage() + "\n" + USAGE);
-            return 2;
+    @Override
+    public Integer call() {
+        TelemetryConfig config = TelemetryConfig.fromSystemProperties().withEnabled(true);
+        if (periodMs != null) {
+            config = config.withPeriod(Duration.ofMillis(periodMs));
         }
-
+        if (samplers != null) {
+            config = config.withSamplers(samplers.names());
+        }
+        if (root != null) {
+            config = config.withRoot(root);
+        }
+        PrintStream out = System.out;
         Detection detection = Detection.detect(config);
         try (SamplerSet set = SamplerSet.of(detection.samplers())) {
             printDetection(out, detection, set, config);
@@ -87,17 +86,37 @@ public final class TelemetryCommand {
         return 0;
     }
 
-    private static int positive(String option, String v) {
-        int n;
-        try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " must be a positive integer, got '" + v + "'");
+    /** A positive integer. */
+    static final class Positive implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            int n;
+            try {
+                n = Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("must be a positive integer, got '" + v + "'");
+            }
+            if (n < 1) {
+                throw new CommandLine.TypeConversionException("must be a positive integer, got " + n);
+            }
+            return n;
         }
-        if (n < 1) {
-            throw new IllegalArgumentException(option + " must be a positive integer, got " + n);
+    }
+
+    /** Sampler names, checked by {@link TelemetryConfig#parseSamplers}; one option value, not a repeatable list. */
+    record SamplerNames(Set<String> names) {
+    }
+
+    /** {@link TelemetryConfig#parseSamplers}'s names. */
+    static final class Samplers implements CommandLine.ITypeConverter<SamplerNames> {
+        @Override
+        public SamplerNames convert(String v) {
+            try {
+                return new SamplerNames(TelemetryConfig.parseSamplers(v));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
-        return n;
     }
 
     private static void printDetection(PrintStream out, Detection detection, SamplerSet set, TelemetryConfig config) {

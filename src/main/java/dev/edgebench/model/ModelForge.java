@@ -299,6 +299,18 @@ public final class ModelForge {
         }
     }
 
+    /**
+     * Removes what interrupted forges left in a model cache ({@link ForgeLeftovers#clean}): partial
+     * files and lock files of forges that no process runs; forges in progress, complete models and
+     * other files are left alone. @return the removed files, partial files first, then locks
+     */
+    public static List<ForgeLeftovers.Removed> cleanPartial(Path cacheDir) throws IOException {
+        return ForgeLeftovers.clean(cacheDir, target -> {
+            ReentrantLock l = IN_PROCESS.get(target.toAbsolutePath().normalize());
+            return l != null && l.isLocked();
+        });
+    }
+
     static String human(long bytes) {
         if (bytes >= 1L << 30) {
             return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));

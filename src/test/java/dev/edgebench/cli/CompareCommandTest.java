@@ -18,7 +18,7 @@ class CompareCommandTest {
 
     /** @return {exit code, stdout, stderr} */
     static Object[] run(String... args) {
-        Captured.Result r = Captured.run(CompareCommand::run, args);
+        Captured.Result r = Captured.run(a -> Cli.execute(new CompareCommand(), a), args);
         return new Object[]{r.rc(), r.out(), r.err()};
     }
 
@@ -61,6 +61,60 @@ class CompareCommandTest {
     }
 
     @Test
+    void badNumbersNameTheirOption() throws Exception {
+        Path a = Fixtures.run(tmp.resolve("a"), "a", 1, Fixtures.bench());
+        String[][] cases = {
+                {"--threshold", "abc", "Invalid value for option '--threshold': 'abc' is not a number"},
+                {"--latency-threshold", "abc", "Invalid value for option '--latency-threshold': 'abc' is not a number"},
+                {"--max-cv", "abc", "Invalid value for option '--max-cv': 'abc' is not a number"},
+                {"--max-cv", "0", "Invalid value for option '--max-cv': must be positive"},
+                {"--run-noise", "1.5", "Invalid value for option '--run-noise': must be a CV in [0, 1)"},
+                {"--resamples", "abc", "Invalid value for option '--resamples': 'abc' is not an integer"},
+                {"--resamples", "50", "Invalid value for option '--resamples': must be at least 100, was 50"},
+                {"--seed", "abc", "Invalid value for option '--seed'"},
+                {"--statistic", "mode", "Invalid value for option '--statistic'"},
+        };
+        for (String[] c : cases) {
+            bad(c[2], a.toString(), a.toString(), c[0], c[1]);
+            Object[] r = run(a.toString(), a.toString(), c[0], c[1]);
+            assertTrue(!((String) r[2]).contains("For input string"), () -> "no bare parser message: " + r[2]);
+        }
+    }
+
+    @Test
+    void helpListsEveryOptionAndTheExitCodes() {
+        Object[] r = run("--help");
+        assertEquals(0, r[0]);
+        assertEquals("", r[2], "no picocli warning (a '%' in a description must be written '%%')");
+        for (String s : new String[]{"BASELINE", "CURRENT", "--threshold", "--latency-threshold", "--config", "--suite", "--metrics",
+                "--statistic", "--[no-]latency-gate", "--max-cv", "--run-noise", "--paired", "--resamples", "--seed", "--out",
+                "--no-html", "--quiet", "Exit codes: 0 no regression"}) {
+            assertTrue(((String) r[1]).contains(s), () -> s + " in:\n" + r[1]);
+        }
+    }
+
+    @Test
+    void theAbParserSharesTheOptions() {
+        CompareCommand.Options o = new CompareCommand.Options();
+        String[] argv = {"--threshold", "3%", "--no-latency-gate", "--paired", "--rounds", "4"};
+        int[] i = {0};
+        assertTrue(o.accept(argv[0], argv, i));
+        assertEquals(1, i[0]);
+        i[0]++;
+        assertTrue(o.accept(argv[i[0]], argv, i));
+        i[0]++;
+        assertTrue(o.accept(argv[i[0]], argv, i));
+        i[0]++;
+        assertTrue(!o.accept(argv[i[0]], argv, i), "--rounds is ab's own");
+        assertEquals(0.03, o.threshold, 1e-12);
+        assertEquals(Boolean.FALSE, o.gateLatency);
+        assertTrue(o.paired);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> o.accept("--resamples", new String[]{"--resamples", "abc"}, new int[]{0}));
+        assertTrue(e.getMessage().contains("'--resamples'"), e.getMessage());
+    }
+
+    @Test
     void badInputs() throws Exception {
         Path a = Fixtures.run(tmp.resolve("a"), "a", 1, Fixtures.bench());
         Path other = tmp.resolve("other.json");
@@ -80,9 +134,9 @@ class CompareCommandTest {
         bad("does not exist", a.toString(), tmp.resolve("missing").toString());
         Path disjoint = Fixtures.run(tmp.resolve("d"), "d", 2, Fixtures.bench().batch(64));
         bad("no benchmark in common", a.toString(), disjoint.toString());
-        bad("needs two inputs", a.toString());
+        bad("Missing required parameter: 'CURRENT'", a.toString());
         bad("a threshold is a fraction", a.toString(), a.toString(), "--threshold", "150%");
-        bad("unknown option --frobnicate", a.toString(), a.toString(), "--frobnicate");
+        bad("Unknown option: '--frobnicate'", a.toString(), a.toString(), "--frobnicate");
         Path cfg = tmp.resolve("cfg.json");
         Files.writeString(cfg, "{\"suites\": {\"ci\": {\"threshold\": 2}}}");
         bad("must be a fraction", a.toString(), a.toString(), "--config", cfg.toString());

@@ -79,7 +79,7 @@ class ModelCommandsTest {
     @Test
     void factsOfAValidFilePrintJson() throws Exception {
         Path p = smallModel();
-        assertEquals(0, ModelCommands.facts(new String[] {p.toString()}), stderr());
+        assertEquals(0, Cli.execute(new FactsCommand(), p.toString()), stderr());
         JsonNode j = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
         assertEquals("llama", j.path("architecture").asText());
         assertEquals(320, j.path("parameters").asLong());
@@ -104,26 +104,64 @@ class ModelCommandsTest {
         };
         for (String[] c : cases) {
             err.reset();
-            assertEquals(2, ModelCommands.facts(new String[] {c[0]}), c[0]);
+            assertEquals(2, Cli.execute(new FactsCommand(), c[0]), c[0]);
             assertTrue(stderr().startsWith(c[1]), c[0] + " -> " + stderr());
         }
         err.reset();
-        assertEquals(2, ModelCommands.facts(new String[0]));
-        assertTrue(stderr().startsWith("usage: facts"), stderr());
+        assertEquals(2, Cli.execute(new FactsCommand()));
+        assertTrue(stderr().startsWith("facts: Missing required parameter: 'MODEL'"), stderr());
         assertEquals(java.util.List.of(), TestSupport.filesUnder(tmp.resolve("models")), "nothing forged");
     }
 
     @Test
     void forgeOfUnknownNamesOrTypesExitsWithTwo() {
-        assertEquals(2, ModelCommands.forge(new String[] {"edgebench-tiny:Q9_9"}));
+        assertEquals(2, Cli.execute(new ForgeCommand(), "edgebench-tiny:Q9_9"));
         assertTrue(stderr().startsWith("forge: unknown model type 'Q9_9'"), stderr());
         err.reset();
-        assertEquals(2, ModelCommands.forge(new String[] {"Llama-9-1T:Q4_0"}));
+        assertEquals(2, Cli.execute(new ForgeCommand(), "Llama-9-1T:Q4_0"));
         assertTrue(stderr().startsWith("forge: unknown model 'Llama-9-1T'"), stderr());
         err.reset();
-        assertEquals(2, ModelCommands.forge(new String[] {"edgebench-tiny:Q4_0@x"}));
+        assertEquals(2, Cli.execute(new ForgeCommand(), "edgebench-tiny:Q4_0@x"));
         assertTrue(stderr().startsWith("forge: bad seed in model 'edgebench-tiny:Q4_0@x': x"), stderr());
         assertEquals(java.util.List.of(), TestSupport.filesUnder(tmp.resolve("models")));
+    }
+
+    @Test
+    void forgeNeedsAModelOrCleanAndRefusesFiles() throws Exception {
+        assertEquals(2, Cli.execute(new ForgeCommand()));
+        assertTrue(stderr().startsWith("forge: name at least one model"), stderr());
+        err.reset();
+        Path p = smallModel();
+        assertEquals(2, Cli.execute(new ForgeCommand(), p.toString()));
+        assertTrue(stderr().startsWith("forge: " + p + " is a file, not a catalog model"), stderr());
+    }
+
+    @Test
+    void forgeCleanRemovesWhatInterruptedForgesLeft() throws Exception {
+        Path models = tmp.resolve("models");
+        Path dir = Files.createDirectories(models.resolve("edgebench-tiny"));
+        Path complete = Files.write(dir.resolve("edgebench-tiny-Q4_0-seed1-v1.gguf"), new byte[8]);
+        Path base = Files.write(dir.resolve("edgebench-tiny-Q4_0-seed2-v1.gguf.f16-base"), new byte[3 << 20]);
+        Path lock = Files.write(dir.resolve(".edgebench-tiny-Q4_0-seed2-v1.gguf.lock"), new byte[0]);
+        assertEquals(0, Cli.execute(new ForgeCommand(), "--clean"), stderr());
+        assertTrue(Files.exists(complete));
+        assertTrue(!Files.exists(base) && !Files.exists(lock));
+        assertTrue(stderr().contains("forge: removed " + base + " (3.0 MiB)"), stderr());
+        assertTrue(stderr().contains("forge: --clean removed 2 file(s), 3.0 MiB, from " + models), stderr());
+        err.reset();
+        assertEquals(0, Cli.execute(new ForgeCommand(), "--clean"), stderr());
+        assertTrue(stderr().contains("forge: --clean removed 0 file(s), 0.0 MiB"), stderr());
+    }
+
+    @Test
+    void catalogListsTheModels() {
+        assertEquals(0, Cli.execute(new CatalogCommand()), stderr());
+        String o = out.toString(StandardCharsets.UTF_8);
+        assertTrue(o.startsWith("name "), o);
+        assertTrue(o.contains("Llama-3.2-1B"), o);
+        assertTrue(o.contains("edgebench-tiny"), o);
+        assertEquals(2, Cli.execute(new CatalogCommand(), "extra"));
+        assertTrue(stderr().startsWith("catalog: Unmatched argument"), stderr());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.edgebench.cli;
+package dev.edgebench.bench.kernel;
 
 import dev.edgebench.kernel.Stats;
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -20,14 +20,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a list of kernels through JMH's {@link Runner} as {@code KernelBenchmark} (one parameter
- * combination per kernel, each in its own forked JVM) with {@code KernelProfiler}, and reads the
- * per-op figures back from the secondary results. The benchmark and profiler are named by class
- * name, as on JMH's command line.
+ * Runs a list of kernels through JMH's {@link Runner} as {@link KernelBenchmark} (one parameter
+ * combination per kernel, each in its own forked JVM) with {@link KernelProfiler}, and reads the
+ * per-op figures back from the secondary results. Blocks until JMH is done; one run at a time per
+ * machine (JMH's own lock).
  */
-final class KernelSuite {
-    static final String BENCHMARK = "dev.edgebench.bench.kernel.KernelBenchmark";
-    static final String PROFILER = "dev.edgebench.bench.kernel.KernelProfiler";
+public final class KernelSuite {
+    static final String BENCHMARK = KernelBenchmark.class.getName();
+    static final String PROFILER = KernelProfiler.class.getName();
 
     /**
      * The JMH protocol.
@@ -38,9 +38,9 @@ final class KernelSuite {
      * @param measureIters  measurement iterations
      * @param iterationMs   length of each iteration
      */
-    record Protocol(String name, int forks, int warmupIters, int measureIters, int iterationMs) {
-        static final Protocol QUICK = new Protocol("quick", 1, 1, 5, 400);
-        static final Protocol FULL = new Protocol("full", 2, 2, 5, 1000);
+    public record Protocol(String name, int forks, int warmupIters, int measureIters, int iterationMs) {
+        public static final Protocol QUICK = new Protocol("quick", 1, 1, 5, 400);
+        public static final Protocol FULL = new Protocol("full", 2, 2, 5, 1000);
 
         @Override
         public String toString() {
@@ -63,10 +63,10 @@ final class KernelSuite {
      * @param copies       op nodes per graph
      * @param skip         the reason it was skipped, or null
      */
-    record KernelResult(String op, double usPerOp, double minUsPerOp, double maxUsPerOp, double meanUsPerOp, int iterations,
+    public record KernelResult(String op, double usPerOp, double minUsPerOp, double maxUsPerOp, double meanUsPerOp, int iterations,
                         int copies, String skip) {
         /** @return (slowest - fastest) / median, as a fraction */
-        double spread() {
+        public double spread() {
             return (maxUsPerOp - minUsPerOp) / usPerOp;
         }
     }
@@ -88,7 +88,7 @@ final class KernelSuite {
      * @return results by op, in the order given
      * @throws RunnerException when JMH cannot run (e.g. another JMH run holds its lock)
      */
-    static Map<String, KernelResult> run(List<String> ops, String backend, int threads, String placement, int coldMiB,
+    public static Map<String, KernelResult> run(List<String> ops, String backend, int threads, String placement, int coldMiB,
                                          Protocol protocol, List<String> jvmArgs, String resultFile) throws RunnerException {
         List<String> args = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
         args.addAll(jvmArgs);
