@@ -1,5 +1,7 @@
 package dev.edgebench.bench;
 
+import dev.edgebench.latency.TokenClock;
+
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.Aggregator;

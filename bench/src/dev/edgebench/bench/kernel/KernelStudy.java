@@ -1,5 +1,7 @@
 package dev.edgebench.bench.kernel;
 
+import dev.edgebench.run.ForkProperties;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -216,19 +218,13 @@ public final class KernelStudy {
     }
 
     /**
-     * The forked benchmark JVMs' system properties: every {@code edgebench.*} property of this JVM,
-     * the engine's library folder when none was given, and the roofline the parent measured.
+     * The forked benchmark JVMs' system properties: the one rule of {@link ForkProperties} (every
+     * {@code edgebench.*} property of this JVM), the engine's library folder this JVM loaded when
+     * none was given, and the roofline the parent measured.
      */
     static List<String> forkProperties(DeviceRoofline roof) {
-        List<String> out = new ArrayList<>();
-        for (String k : System.getProperties().stringPropertyNames()) {
-            if (k.startsWith("edgebench.")) {
-                out.add("-D" + k + "=" + System.getProperty(k));
-            }
-        }
-        if (System.getProperty("edgebench.native.lib") == null && System.getProperty("edgebench.native.dir") == null) {
-            out.add("-Dedgebench.native.lib=" + LlamaRuntime.get().libraries().libDir());
-        }
+        boolean given = System.getProperty(ForkProperties.NATIVE_LIB) != null || System.getProperty("edgebench.native.dir") != null;
+        List<String> out = new ArrayList<>(ForkProperties.jvmArgs(null, given ? null : LlamaRuntime.get().libraries().libDir()));
         if (!Double.isNaN(roof.bandwidthGBps())) {
             out.add("-D" + DeviceRoofline.BANDWIDTH_PROPERTY + "=" + roof.bandwidthGBps());
         }

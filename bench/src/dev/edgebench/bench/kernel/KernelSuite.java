@@ -1,6 +1,6 @@
 package dev.edgebench.bench.kernel;
 
-import dev.edgebench.kernel.Stats;
+import dev.edgebench.latency.Quantiles;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
@@ -148,7 +148,7 @@ public final class KernelSuite {
                     "no kernel.us_per_op result (was " + PROFILER + " attached?)");
         }
         double[] v = us.stream().mapToDouble(Double::doubleValue).toArray();
-        return new KernelResult(op, Stats.median(v), Stats.quantile(v, 0), Stats.quantile(v, 1),
+        return new KernelResult(op, Quantiles.median(v), Quantiles.quantile(v, 0), Quantiles.quantile(v, 1),
                 s.get("kernel.us_per_op").getScore(), v.length, (int) score(s, "kernel.copies"), null);
     }
 

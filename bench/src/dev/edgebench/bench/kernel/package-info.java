@@ -1,5 +1,6 @@
 /**
- * JMH benchmarks of single ggml ops and their profiler (the kernel suite's measuring side). May
- * import the kernel, engine and run packages.
+ * JMH benchmarks of single ggml ops, the kernel suite that runs them and the study behind the
+ * kernels command (measurement and orchestration; the cli package only prints). May import the
+ * kernel, engine, model, latency and run packages.
  */
 package dev.edgebench.bench.kernel;

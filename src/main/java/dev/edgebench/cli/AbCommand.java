@@ -67,6 +67,8 @@ final class AbCommand implements Callable<Integer> {
     String order = "alternate";
     @Option(names = "--runs-dir", paramLabel = "DIR", description = "where the ab folder goes (default results/runs)")
     Path runsDir;
+    @Option(names = "--run-id", paramLabel = "ID", description = "name of the ab folder (a name, used once)")
+    String runId;
     @Option(names = "--dry-run", description = "print the planned benchmark ids and exit")
     boolean dryRun;
     @Mixin
@@ -83,7 +85,7 @@ final class AbCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rounds must be at least 2 (the forks are the unit of the A/B), was " + rounds);
         }
         if (run.forks != null) {
-            throw new IllegalArgumentException("--forks is not an ab option: each round runs one fork per side (--rounds)");
+            throw new IllegalArgumentException("--forks is not an ab option: each round runs one fork per side; use --rounds");
         }
         if (!order.equals("alternate") && !order.equals("fixed")) {
             throw new IllegalArgumentException("--order must be alternate or fixed, was '" + order + "'");
@@ -102,11 +104,14 @@ final class AbCommand implements Callable<Integer> {
         // every planned benchmark gets one fork per round on each side
         RunPlan plan = new RunPlan(one.options(), one.models(), one.benchmarks().stream()
                 .map(p -> new PlannedBenchmark(p.id(), p.workload(), p.params(), p.samples(), rounds)).toList());
+        if (runId != null) {
+            RunFolder.checkId(runId);
+        }
         if (dryRun) {
             plan.benchmarks().forEach(p -> System.out.println(p.id()));
             return 0;
         }
-        RunFolder ab = RunFolder.create(RunCommand.runsDir(runsDir), null, "ab-" + plan.options().preset().name());
+        RunFolder ab = RunFolder.create(RunCommand.runsDir(runsDir), runId, "ab-" + plan.options().preset().name());
         RunFolder runA = new RunFolder(Files.createDirectory(ab.dir().resolve(RunFolder.checkId(a))));
         RunFolder runB = new RunFolder(Files.createDirectory(ab.dir().resolve(RunFolder.checkId(b))));
         List<RunDocument.ModelInfo> models;

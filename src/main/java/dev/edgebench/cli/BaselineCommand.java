@@ -34,11 +34,6 @@ public final class BaselineCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
-    static int run(String[] argv) {
-        return Cli.execute(new BaselineCommand(), argv);
-    }
-
     /** No subcommand: the usage, and bad input. */
     @Override
     public Integer call() {

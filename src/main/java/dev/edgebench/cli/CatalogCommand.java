@@ -11,10 +11,6 @@ import java.util.concurrent.Callable;
         description = "Lists the catalog's models: name, architecture, parameters (counted from the forged layout and as"
                 + " published) and tokenizer.")
 public final class CatalogCommand implements Callable<Integer> {
-    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
-    static int run(String[] args) {
-        return Cli.execute(new CatalogCommand(), args);
-    }
 
     @Override
     public Integer call() {

@@ -8,7 +8,7 @@ import dev.edgebench.compare.JsonReport;
 import dev.edgebench.compare.MarkdownReport;
 import dev.edgebench.compare.ResultLoader;
 import dev.edgebench.compare.ResultSet;
-import dev.edgebench.results.RunAssembler;
+import dev.edgebench.run.RunFolder;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -46,11 +46,6 @@ public final class CompareCommand implements Callable<Integer> {
     @CommandLine.Mixin
     CompareOptions options = new CompareOptions();
 
-    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
-    static int run(String[] argv) {
-        return Cli.execute(new CompareCommand(), argv);
-    }
-
     @Override
     public Integer call() throws BadInputException {
         ResultSet base = ResultLoader.load(baseline);
@@ -69,7 +64,7 @@ public final class CompareCommand implements Callable<Integer> {
         try {
             Files.createDirectories(out);
             writeAtomically(out.resolve("compare.md"), md);
-            RunAssembler.writeJson(out.resolve("compare.json"), JsonReport.document(c));
+            RunFolder.writeJson(out.resolve("compare.json"), JsonReport.document(c));
             if (o.html()) {
                 writeAtomically(out.resolve("compare.html"), HtmlReport.render(c));
             }
@@ -91,37 +86,6 @@ public final class CompareCommand implements Callable<Integer> {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /**
-     * The comparison options for a hand-written parser (today's {@code ab}) until it mixes in
-     * {@link CompareOptions}: {@link #accept} parses one option through picocli, so values are
-     * converted and checked as in {@code compare}.
-     */
-    @Deprecated(forRemoval = true)
-    static final class Options extends CompareOptions {
-        /** @return true when {@code argv[i[0]]} was one of compare's options (its value consumed), false when not */
-        boolean accept(String k, String[] argv, int[] i) {
-            CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create();
-            spec.addMixin("compare", CommandLine.Model.CommandSpec.forAnnotatedObject(this));
-            CommandLine.Model.OptionSpec opt = spec.optionsMap().get(k);
-            if (opt == null) {
-                opt = spec.negatedOptionsMap().get(k);
-            }
-            if (opt == null) {
-                return false;
-            }
-            boolean takesValue = opt.arity().min() > 0;
-            if (takesValue && i[0] + 1 >= argv.length) {
-                throw new IllegalArgumentException(k + " needs a value");
-            }
-            try {
-                new CommandLine(spec).parseArgs(takesValue ? new String[]{k, argv[++i[0]]} : new String[]{k});
-            } catch (CommandLine.ParameterException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
-            return true;
         }
     }
 }

@@ -26,11 +26,6 @@ public final class FactsCommand implements Callable<Integer> {
     @CommandLine.Parameters(paramLabel = "MODEL", description = "a catalog model NAME:TYPE[@SEED] (e.g. Llama-3.2-1B:Q4_0) or a .gguf file")
     String model;
 
-    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
-    static int run(String[] args) {
-        return Cli.execute(new FactsCommand(), args);
-    }
-
     @Override
     public Integer call() throws IOException {
         Models.Ref ref = Models.parse(model, Catalog.builtin());

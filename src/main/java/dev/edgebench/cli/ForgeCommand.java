@@ -34,11 +34,6 @@ public final class ForgeCommand implements Callable<Integer> {
                     + " (forges running in other processes are left alone)")
     boolean clean;
 
-    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
-    static int run(String[] args) {
-        return Cli.execute(new ForgeCommand(), args);
-    }
-
     @Override
     public Integer call() {
         if (models.isEmpty() && !clean) {

@@ -121,11 +121,6 @@ public final class KernelCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--list", description = "print the step's kernels and exit")
     boolean list;
 
-    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
-    public static int run(String[] argv) {
-        return Cli.execute(new KernelCommand(), argv);
-    }
-
     /** @return the study the options describe @throws IllegalArgumentException naming the option at fault */
     KernelStudy.Request request() {
         if (quick && full) {

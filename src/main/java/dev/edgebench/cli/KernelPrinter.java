@@ -7,7 +7,7 @@ import dev.edgebench.kernel.DeviceRoofline;
 import dev.edgebench.kernel.KernelGraph;
 import dev.edgebench.kernel.OpInventory;
 import dev.edgebench.kernel.Phase;
-import dev.edgebench.kernel.Stats;
+import dev.edgebench.latency.Quantiles;
 import dev.edgebench.kernel.TboComparison;
 
 import java.io.PrintStream;
@@ -87,7 +87,7 @@ final class KernelPrinter implements KernelStudy.Listener {
         double measured = s.medianStepMs();
         out.println();
         out.printf(Locale.ROOT, "real step: %s through llama_decode + synchronize, median %.3f ms (min %.3f, max %.3f, %d steps)%n",
-                phase, measured, Stats.quantile(s.stepMs(), 0), Stats.quantile(s.stepMs(), 1), s.stepMs().length);
+                phase, measured, Quantiles.quantile(s.stepMs(), 0), Quantiles.quantile(s.stepMs(), 1), s.stepMs().length);
         if (s.predictedMs() != null) {
             out.printf(Locale.ROOT, "predicted / measured = %.3f / %.3f ms = %.3f%n", s.predictedMs(), measured, s.predictedOverMeasured());
         } else {
@@ -133,13 +133,13 @@ final class KernelPrinter implements KernelStudy.Listener {
         } else if (r.skipped() != null) {
             out.printf(Locale.ROOT, "%10s %10s %8s %15s  %s%n      skipped: %s%n", "-", "-", "-", "", r.kernel(), r.skipped());
         } else if (r.tboProtocolRatio() != null) {
-            out.printf(Locale.ROOT, "%10.2f %10.2f %10.2f %8.3f %7.3f-%-7.3f %9.3f  %s%n", Stats.median(r.edgebenchUsPerOp()),
-                    Stats.median(r.edgebenchTboProtocolUsPerOp()), Stats.median(r.testBackendOpsUsPerRun()), r.medianRatio(),
-                    Stats.quantile(r.ratio(), 0), Stats.quantile(r.ratio(), 1), r.medianTboProtocolRatio(), r.kernel());
+            out.printf(Locale.ROOT, "%10.2f %10.2f %10.2f %8.3f %7.3f-%-7.3f %9.3f  %s%n", Quantiles.median(r.edgebenchUsPerOp()),
+                    Quantiles.median(r.edgebenchTboProtocolUsPerOp()), Quantiles.median(r.testBackendOpsUsPerRun()), r.medianRatio(),
+                    Quantiles.quantile(r.ratio(), 0), Quantiles.quantile(r.ratio(), 1), r.medianTboProtocolRatio(), r.kernel());
         } else {
-            out.printf(Locale.ROOT, "%10.2f %10.2f %8.3f %7.3f-%-7.3f  %s%n", Stats.median(r.edgebenchUsPerOp()),
-                    Stats.median(r.testBackendOpsUsPerRun()), r.medianRatio(), Stats.quantile(r.ratio(), 0),
-                    Stats.quantile(r.ratio(), 1), r.kernel());
+            out.printf(Locale.ROOT, "%10.2f %10.2f %8.3f %7.3f-%-7.3f  %s%n", Quantiles.median(r.edgebenchUsPerOp()),
+                    Quantiles.median(r.testBackendOpsUsPerRun()), r.medianRatio(), Quantiles.quantile(r.ratio(), 0),
+                    Quantiles.quantile(r.ratio(), 1), r.kernel());
         }
     }
 

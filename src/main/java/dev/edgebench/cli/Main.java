@@ -28,7 +28,7 @@ import java.util.regex.PatternSyntaxException;
         description = "In-process JMH benchmarks of LLM inference engines.",
         subcommands = {RunCommand.class, AbCommand.class, ParityCommand.class, KernelCommand.class, CompareCommand.class,
                 BaselineCommand.class, TelemetryCommand.class, ForgeCommand.class, FactsCommand.class, CatalogCommand.class,
-                JmhCommand.class, CommandLine.HelpCommand.class},
+                Main.JmhCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Plain JMH: `jmh [JMH options]`, or JMH options / a benchmark regex as the first argument (-l lists the"
                 + " benchmarks).", "Exit codes: 0 ok, 1 a regression or a failed measurement, 2 bad input."})
 public final class Main implements Runnable {
@@ -95,20 +95,22 @@ public final class Main implements Runnable {
         return false;
     }
 
-    /** @return the benchmark methods the jar holds (JMH's generated list) */
+    /** @return the benchmark methods on the class path (JMH's generated lists) */
     static List<String> benchmarks() {
         List<String> out = new ArrayList<>();
-        try (InputStream in = Main.class.getResourceAsStream("/META-INF/BenchmarkList")) {
-            if (in == null) {
-                return out;
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = r.readLine()) != null) {
-                // "JMH S <n> <user class> S <n> <generated class> S <n> <method> ...": JMH's name is class.method
-                String[] f = line.split(" ");
-                if (f.length > 9 && f[0].equals("JMH")) {
-                    out.add(f[3] + "." + f[9]);
+        try {
+            var lists = Main.class.getClassLoader().getResources("META-INF/BenchmarkList");
+            while (lists.hasMoreElements()) {
+                try (InputStream in = lists.nextElement().openStream()) {
+                    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        // "JMH S <n> <user class> S <n> <generated class> S <n> <method> ...": JMH's name is class.method
+                        String[] f = line.split(" ");
+                        if (f.length > 9 && f[0].equals("JMH")) {
+                            out.add(f[3] + "." + f[9]);
+                        }
+                    }
                 }
             }
         } catch (IOException e) {

@@ -20,7 +20,7 @@ import java.util.Locale;
 public final class RunArgs {
     @Option(names = "--preset", paramLabel = "NAME", description = "quick (default) | seed-2026 | edge-llm | ci")
     String preset = "quick";
-    @Option(names = {"--model", "--models"}, paramLabel = "M[,M...]",
+    @Option(names = "--model", paramLabel = "M[,M...]",
             description = "catalog NAME:TYPE[@SEED] (e.g. Llama-3.2-1B:Q4_0) or a .gguf file; repeatable (a path that exists is"
                     + " taken whole, commas and all)")
     List<String> models = new ArrayList<>();
@@ -30,9 +30,9 @@ public final class RunArgs {
     List<Integer> batches;
     @Option(names = "--depth", split = ",", paramLabel = "LIST", description = "decode context depths (prefilled untimed)")
     List<Integer> depths;
-    @Option(names = {"--prompt", "--n-prompt"}, paramLabel = "N", description = "prompt tokens")
+    @Option(names = "--prompt", paramLabel = "N", description = "prompt tokens")
     Integer nPrompt;
-    @Option(names = {"--gen", "--n-gen"}, paramLabel = "N", description = "generated tokens")
+    @Option(names = "--gen", paramLabel = "N", description = "generated tokens")
     Integer nGen;
     @Option(names = "--warmup", paramLabel = "N", description = "warm-up samples")
     Integer warmups;

@@ -56,11 +56,6 @@ public final class TelemetryCommand implements Callable<Integer> {
             description = "file system root the sysfs and procfs samplers read under (default /; for recorded trees)")
     Path root;
 
-    /** Transitional entry for the hand-written dispatcher; the picocli top-level command calls {@link #call}. */
-    public static int run(String[] args) {
-        return Cli.execute(new TelemetryCommand(), args);
-    }
-
     @Override
     public Integer call() {
         TelemetryConfig config = TelemetryConfig.fromSystemProperties().withEnabled(true);

@@ -1,5 +1,7 @@
 package dev.edgebench.kernel;
 
+import dev.edgebench.latency.Quantiles;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,8 +141,8 @@ public final class TboComparison {
         } finally {
             fresh.forEach(KernelGraph::close);
         }
-        return new Row(spec.toString(), null, null, ours, theirs, ratio, Stats.median(ratio), gpu ? tboProtocol : null,
-                gpu ? tboProtocolRatio : null, gpu ? Stats.median(tboProtocolRatio) : null, copies);
+        return new Row(spec.toString(), null, null, ours, theirs, ratio, Quantiles.median(ratio), gpu ? tboProtocol : null,
+                gpu ? tboProtocolRatio : null, gpu ? Quantiles.median(tboProtocolRatio) : null, copies);
     }
 
     /**

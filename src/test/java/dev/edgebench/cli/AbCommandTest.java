@@ -22,7 +22,7 @@ class AbCommandTest {
     Path tmp;
 
     static Object[] run(String... args) {
-        Captured.Result r = Captured.run(AbCommand::run, args);
+        Captured.Result r = Captured.run(a -> Cli.execute(new AbCommand(), a), args);
         return new Object[]{r.rc(), r.out(), r.err()};
     }
 
@@ -36,7 +36,7 @@ class AbCommandTest {
     void badInput() throws Exception {
         Path lib = Files.createDirectories(tmp.resolve("build/lib"));
         Files.writeString(lib.resolve(System.mapLibraryName("llama")), "");
-        bad("ab needs --a and --b", "--a", tmp.resolve("build").toString());
+        bad("Missing required option: '--b=BUILD'", "--a", tmp.resolve("build").toString());
         bad("holds no engine build", "--a", tmp.resolve("build").toString(), "--b", tmp.toString());
         bad("--rounds must be at least 2", "--a", tmp.resolve("build").toString(), "--b", tmp.resolve("build").toString(), "--rounds", "1");
         bad("use --rounds", "--a", tmp.resolve("build").toString(), "--b", tmp.resolve("build").toString(), "--forks", "3");

@@ -94,23 +94,16 @@ class CompareCommandTest {
     }
 
     @Test
-    void theAbParserSharesTheOptions() {
-        CompareCommand.Options o = new CompareCommand.Options();
-        String[] argv = {"--threshold", "3%", "--no-latency-gate", "--paired", "--rounds", "4"};
-        int[] i = {0};
-        assertTrue(o.accept(argv[0], argv, i));
-        assertEquals(1, i[0]);
-        i[0]++;
-        assertTrue(o.accept(argv[i[0]], argv, i));
-        i[0]++;
-        assertTrue(o.accept(argv[i[0]], argv, i));
-        i[0]++;
-        assertTrue(!o.accept(argv[i[0]], argv, i), "--rounds is ab's own");
-        assertEquals(0.03, o.threshold, 1e-12);
-        assertEquals(Boolean.FALSE, o.gateLatency);
-        assertTrue(o.paired);
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> o.accept("--resamples", new String[]{"--resamples", "abc"}, new int[]{0}));
+    void abMixesInTheSameOptions() {
+        AbCommand ab = new AbCommand();
+        Cli.commandLine(ab).parseArgs("--a", "x", "--b", "y", "--threshold", "3%", "--no-latency-gate", "--paired", "--rounds", "4");
+        assertEquals(0.03, ab.compare.threshold, 1e-12);
+        assertEquals(Boolean.FALSE, ab.compare.gateLatency);
+        assertTrue(ab.compare.paired);
+        assertEquals(4, ab.rounds);
+        picocli.CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                picocli.CommandLine.ParameterException.class,
+                () -> Cli.commandLine(new AbCommand()).parseArgs("--a", "x", "--b", "y", "--resamples", "abc"));
         assertTrue(e.getMessage().contains("'--resamples'"), e.getMessage());
     }
 
@@ -118,8 +111,8 @@ class CompareCommandTest {
     void badInputs() throws Exception {
         Path a = Fixtures.run(tmp.resolve("a"), "a", 1, Fixtures.bench());
         Path other = tmp.resolve("other.json");
-        Files.writeString(other, Files.readString(a.resolve("run.json")).replace("edgebench.run/1", "edgebench.run/0"));
-        bad("has schema 'edgebench.run/0'; this edgebench reads 'edgebench.run/1'", other.toString(), a.toString());
+        Files.writeString(other, Files.readString(a.resolve("run.json")).replace("edgebench.run/2", "edgebench.run/0"));
+        bad("has schema 'edgebench.run/0'; this edgebench reads 'edgebench.run/2' and 'edgebench.run/1'", other.toString(), a.toString());
         Path empty = tmp.resolve("empty.json");
         Files.writeString(empty, "");
         bad("is empty", a.toString(), empty.toString());

@@ -17,24 +17,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code parity}: bad input named before any work; a real run times the same prefills on both sides. */
 class ParityCommandTest {
     static Object[] run(String... args) {
-        Captured.Result r = Captured.run(ParityCommand::run, args);
+        Captured.Result r = Captured.run(a -> Cli.execute(new ParityCommand(), a), args);
         return new Object[]{r.rc(), r.err()};
     }
 
     static void rejected(String expected, String... args) {
-        Captured.rejected(ParityCommand::run, expected, args);
+        Captured.rejected(a -> Cli.execute(new ParityCommand(), a), expected, args);
     }
 
     @Test
     void badInputIsNamed() throws Exception {
         rejected("--ngl needs auto or an integer, got 'all'", "--ngl", "all");
         rejected("--pp-reps needs auto or an integer, got 'lots'", "--pp-reps", "lots");
-        rejected("--reps needs an integer, got 'x'", "--reps", "x");
+        rejected("Invalid value for option '--reps': 'x' is not an int", "--reps", "x");
         rejected("--pp-reps auto or >= 2", "--pp-reps", "1");
         rejected("--ngl needs auto or >= 0", "--ngl", "-1");
         rejected("reps >= 2", "--reps", "1");
-        rejected("unknown option --turbo", "--turbo", "1");
-        rejected("--model needs a value", "--model");
+        rejected("Unknown option: '--turbo'", "--turbo", "1");
+        rejected("Missing required parameter for option '--model'", "--model");
         rejected("unknown model 'Llama-9'", "--model", "Llama-9:Q4_0");
     }
 

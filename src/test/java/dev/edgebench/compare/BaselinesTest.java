@@ -18,18 +18,22 @@ class BaselinesTest {
     @TempDir
     Path tmp;
 
+    static com.fasterxml.jackson.databind.JsonNode tree(Object o) {
+        return dev.edgebench.run.RunFolder.json().valueToTree(o);
+    }
+
     @Test
     void platformNames() {
-        assertEquals("x86_64-cpu-avx2", Baselines.platform(Map.of("environment", Map.of("host", Map.of("arch", "amd64")),
-                "engine", Map.of("build", Map.of("profile", "cpu", "cpuIsa", "avx2")))));
-        assertEquals("aarch64-cpu-armv8.2", Baselines.platform(Map.of("environment", Map.of("host", Map.of("arch", "aarch64")),
-                "engine", Map.of("build", Map.of("profile", "cpu", "cpuIsa", "armv8.2")))));
-        assertEquals("h100-cuda", Baselines.platform(Map.of("environment", Map.of("host", Map.of("arch", "amd64"),
+        assertEquals("x86_64-cpu-avx2", Baselines.platform(tree(Map.of("environment", Map.of("host", Map.of("arch", "amd64")),
+                "engine", Map.of("build", Map.of("profile", "cpu", "cpuIsa", "avx2"))))));
+        assertEquals("aarch64-cpu-armv8.2", Baselines.platform(tree(Map.of("environment", Map.of("host", Map.of("arch", "aarch64")),
+                "engine", Map.of("build", Map.of("profile", "cpu", "cpuIsa", "armv8.2"))))));
+        assertEquals("h100-cuda", Baselines.platform(tree(Map.of("environment", Map.of("host", Map.of("arch", "amd64"),
                         "gpus", List.of(Map.of("name", "NVIDIA H100 80GB HBM3", "driver", "580"))),
-                "engine", Map.of("build", Map.of("profile", "cuda", "cuda", Map.of("enabled", true))))));
-        assertEquals("jetson-orin", Baselines.platform(Map.of("environment", Map.of("host", Map.of("arch", "aarch64"),
+                "engine", Map.of("build", Map.of("profile", "cuda", "cuda", Map.of("enabled", true)))))));
+        assertEquals("jetson-orin", Baselines.platform(tree(Map.of("environment", Map.of("host", Map.of("arch", "aarch64"),
                         "gpus", List.of(Map.of("name", "Orin (nvgpu)", "driver", "540"))),
-                "engine", Map.of("build", Map.of("profile", "jetson-orin")))));
+                "engine", Map.of("build", Map.of("profile", "jetson-orin"))))));
         assertEquals("rtx4090", Baselines.gpuShortName("NVIDIA GeForce RTX 4090"));
         assertEquals("l40s", Baselines.gpuShortName("NVIDIA L40S"));
     }

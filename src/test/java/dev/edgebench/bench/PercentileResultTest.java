@@ -1,4 +1,6 @@
-package dev.edgebench.latency;
+package dev.edgebench.bench;
+
+import dev.edgebench.latency.TokenClock;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
