@@ -396,21 +396,28 @@ bool iterate(ebr_engine *e) {
         return false;
     }
 
-    int64_t now = ebr_common_now_ns();
     for (size_t p = 0; p < prefill.size(); p++) {
         if (took[p] > 0) prefill[p]->iterations++;
     }
     for (Slot &s : e->slots) {
         if (s.used && s.n_generated > 0 && s.i_batch >= 0) s.iterations++;
     }
-    int32_t active_now = 0;
-    for (Slot &s : e->slots) active_now += s.used ? 1 : 0;
-    int32_t n_sampled = 0;
+    // statistics first, so a reader that sees this iteration's events also sees the iteration
+    int32_t active_now = 0, n_sampled = 0;
+    for (Slot &s : e->slots) {
+        active_now += s.used ? 1 : 0;
+        n_sampled += s.used && s.i_batch >= 0 ? 1 : 0;
+    }
+    {
+        std::lock_guard<std::mutex> lk(e->mu);
+        e->generated_total += n_sampled;
+    }
+    record_iteration(e, b.n_tokens, n_prompt, n_decode, t1 - t0, t1, active_now);
     for (Slot &s : e->slots) {
         if (!s.used || s.i_batch < 0) continue;
         if (s.n_generated > 0) s.n_past++;  // the fed token is now in the cache
         llama_token tok = llama_sampler_sample(s.smpl, e->ctx, s.i_batch);
-        n_sampled++;
+        int64_t now = ebr_common_now_ns();  // the token exists once it is sampled
         s.n_generated++;
         s.last = tok;
         if (s.first_tok_ns == 0) s.first_tok_ns = now;
@@ -436,11 +443,6 @@ bool iterate(ebr_engine *e) {
             s.held.push_back(t);
         }
     }
-    {
-        std::lock_guard<std::mutex> lk(e->mu);
-        e->generated_total += n_sampled;
-    }
-    record_iteration(e, b.n_tokens, n_prompt, n_decode, t1 - t0, now, active_now);
     return true;
 }
 
