@@ -92,8 +92,9 @@ else
   { [ -n "$trt_inc" ] && [ -f "$executor_h" ]; } || die "no tensorrt_llm/executor/executor.h under TRTLLM_INCLUDE/TRTLLM_ROOT ('${trt_inc:-${TRTLLM_ROOT:-}}')"
   { [ -n "$trt_lib" ] && [ -e "$trt_lib/libtensorrt_llm.so" ]; } || die "no libtensorrt_llm.so under TRTLLM_LIB/TRTLLM_ROOT ('${trt_lib:-${TRTLLM_ROOT:-}}'; tried lib, libs, cpp/build/tensorrt_llm)"
   plugin_dir=$trt_lib
-  [ -e "$plugin_dir/libnvinfer_plugin_tensorrt_llm.so" ] || plugin_dir="$trt_lib/../plugins"
-  [ -e "$plugin_dir/libnvinfer_plugin_tensorrt_llm.so" ] || die "no libnvinfer_plugin_tensorrt_llm.so next to $trt_lib/libtensorrt_llm.so"
+  # a wheel keeps the plugin library next to libtensorrt_llm.so, a source build in plugins/
+  [ -e "$plugin_dir/libnvinfer_plugin_tensorrt_llm.so" ] || plugin_dir="$trt_lib/plugins"
+  [ -e "$plugin_dir/libnvinfer_plugin_tensorrt_llm.so" ] || die "no libnvinfer_plugin_tensorrt_llm.so in $trt_lib or $trt_lib/plugins"
   api=${TRTLLM_API:-}
   if [ -z "$api" ]; then
     if grep -q 'SizeType32 maxNewTokens' "$executor_h"; then api=12; else api=1; fi
