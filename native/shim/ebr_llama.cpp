@@ -146,7 +146,12 @@ void push_event(ebr_engine *e, const ebr_event &ev, const int32_t *toks, int32_t
     pe.ev = ev;
     if (n > 0) pe.tokens.assign(toks, toks + n);
     e->events.push_back(std::move(pe));
-    if (ev.is_final) e->live.erase(ev.req_id);
+    if (ev.is_final) {
+        e->live.erase(ev.req_id);
+        // a cancel that raced with the request's own end must not stay behind: the idle
+        // scheduler waits for "work or cancellations"
+        e->cancels.erase(ev.req_id);
+    }
 }
 
 ebr_event base_event(int64_t id, const ebr_request &r, int64_t now) {

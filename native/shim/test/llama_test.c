@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define N_REQ 4
 #define N_GEN 24
@@ -155,6 +156,16 @@ int main(int argc, char **argv) {
         CHECK(r2[0] == EBR_FINISH_CANCELLED, "cancelled reason %d", r2[0]);
         CHECK(r2[1] == EBR_FINISH_LENGTH && no[1] == 8, "the other request after the cancel: %d tokens", no[1]);
         CHECK(ebr_cancel(h, two[0]) == EBR_ERR_NOT_FOUND, "cancel after final");
+    }
+    {
+        /* an idle engine waits without spinning: little CPU over half a second */
+        struct timespec c0, c1, nap = {0, 500000000L};
+        double cpu_ms;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+        nanosleep(&nap, NULL);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+        cpu_ms = (double) (c1.tv_sec - c0.tv_sec) * 1e3 + (double) (c1.tv_nsec - c0.tv_nsec) / 1e6;
+        CHECK(cpu_ms < 100.0, "idle engine used %.1f ms of CPU in 500 ms", cpu_ms);
     }
     CHECK(ebr_destroy(&h) == EBR_OK && h == NULL, "destroy");
     CHECK(ebr_destroy(&h) == EBR_OK, "destroy twice");
