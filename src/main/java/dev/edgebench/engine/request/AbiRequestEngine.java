@@ -189,6 +189,9 @@ public final class AbiRequestEngine implements AutoCloseable {
      */
     public int poll(int timeoutMs, PolledEvents out) {
         ensureOpen();
+        if (out.eventCapacity() < eventCapacity) {
+            throw new IllegalArgumentException("PolledEvents holds " + out.eventCapacity() + " events; this engine polls up to " + eventCapacity);
+        }
         for (;;) {
             int n;
             try {

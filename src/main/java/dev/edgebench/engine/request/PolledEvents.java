@@ -95,6 +95,11 @@ public final class PolledEvents {
         tokenCount = used;
     }
 
+    /** @return the most events one poll can hold */
+    public int eventCapacity() {
+        return reqId.length;
+    }
+
     /** @return the number of events of the last poll */
     public int count() {
         return count;
