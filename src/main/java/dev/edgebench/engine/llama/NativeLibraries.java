@@ -91,8 +91,12 @@ public final class NativeLibraries {
      * @throws NativeLibraryException listing every place tried when none holds it
      */
     public static Path locate(String fileName) {
+        return locate(fileName, loadedOrNull(), Sources.current());
+    }
+
+    /** {@link #locate(String)} with its inputs given. */
+    static Path locate(String fileName, Loaded now, Sources sources) {
         List<String> tried = new ArrayList<>();
-        Loaded now = loadedOrNull();
         if (now != null) {
             Path f = now.libDir().resolve(fileName);
             if (Files.isRegularFile(f)) {
@@ -102,7 +106,7 @@ public final class NativeLibraries {
         }
         List<Place> places;
         try {
-            places = search(Sources.current());
+            places = search(sources);
         } catch (NativeLibraryException e) {
             tried.addAll(e.tried());
             throw new NativeLibraryException(fileName, tried);
