@@ -167,6 +167,49 @@ int main(int argc, char **argv) {
         cpu_ms = (double) (c1.tv_sec - c0.tv_sec) * 1e3 + (double) (c1.tv_nsec - c0.tv_nsec) / 1e6;
         CHECK(cpu_ms < 100.0, "idle engine used %.1f ms of CPU in 500 ms", cpu_ms);
     }
+    {
+        /* non-streaming: one final event with every token; seeded sampling repeats itself */
+        ebr_request r;
+        ebr_event ev[4];
+        int32_t toks[256], used, k, got = 0, n_final_tok = -1, runs[3][N_GEN], run;
+        char err[256];
+        int64_t id;
+        ebr_request_init(&r);
+        r.tokens = prompts[2];
+        r.n_tokens = prompt_len[2];
+        r.max_new_tokens = N_GEN;
+        r.streaming = 0;
+        id = ebr_enqueue(h, &r, err, (int32_t) sizeof err);
+        while (n_final_tok < 0 && got++ < 2000) {
+            k = ebr_poll(h, 50, ev, 4, toks, 256, &used);
+            CHECK(k == 0 || (k == 1 && ev[0].req_id == id && ev[0].is_final), "non-streaming: only a final event (%d)", k);
+            if (k == 1) {
+                n_final_tok = ev[0].n_tok;
+                CHECK(memcmp(toks, seq_tokens[2], sizeof(int32_t) * N_GEN) == 0, "non-streaming tokens = streamed tokens");
+            }
+        }
+        CHECK(n_final_tok == N_GEN, "non-streaming final carries %d tokens", n_final_tok);
+        for (run = 0; run < 3; run++) {
+            ebr_request_init(&r);
+            r.tokens = prompts[0];
+            r.n_tokens = prompt_len[0];
+            r.max_new_tokens = N_GEN;
+            r.temperature = 1.5f;
+            r.has_seed = 1;
+            r.seed = run < 2 ? 42u : 43u;
+            id = ebr_enqueue(h, &r, err, (int32_t) sizeof err);
+            for (got = 0, k = 0; got < N_GEN && k++ < 2000;) {
+                int m = ebr_poll(h, 50, ev, 4, toks, 256, &used), j;
+                for (j = 0; j < m; j++) {
+                    if (ev[j].req_id == id && ev[j].n_tok == 1 && got < N_GEN) runs[run][got++] = toks[ev[j].tok_off];
+                }
+            }
+            CHECK(got == N_GEN, "sampled run %d: %d tokens", run, got);
+        }
+        CHECK(memcmp(runs[0], runs[1], sizeof runs[0]) == 0, "the same seed gives the same tokens");
+        CHECK(memcmp(runs[0], runs[2], sizeof runs[0]) != 0, "another seed gives other tokens");
+        CHECK(memcmp(runs[0], seq_tokens[0], sizeof runs[0]) != 0, "sampling at temperature 1.5 is not greedy");
+    }
     CHECK(ebr_destroy(&h) == EBR_OK && h == NULL, "destroy");
     CHECK(ebr_destroy(&h) == EBR_OK, "destroy twice");
     {
