@@ -210,6 +210,26 @@ int main(int argc, char **argv) {
         CHECK(memcmp(runs[0], runs[2], sizeof runs[0]) != 0, "another seed gives other tokens");
         CHECK(memcmp(runs[0], seq_tokens[0], sizeof runs[0]) != 0, "sampling at temperature 1.5 is not greedy");
     }
+    {
+        /* an end id stops the request right after that token, with reason END_ID */
+        int64_t one[1];
+        int32_t o[1][N_GEN + 8], no[1], r1[1], e1[1], stop = 5;
+        ebr_request r;
+        char err[256];
+        for (j = 0; j < stop; j++) {
+            if (seq_tokens[0][j] == seq_tokens[0][5]) stop = j;
+        }
+        ebr_request_init(&r);
+        r.tokens = prompts[0];
+        r.n_tokens = prompt_len[0];
+        r.max_new_tokens = N_GEN;
+        r.end_id = seq_tokens[0][5];
+        r.client_tag = 1000;
+        one[0] = ebr_enqueue(h, &r, err, (int32_t) sizeof err);
+        drain(h, one, 1, o, no, r1, e1);
+        CHECK(r1[0] == EBR_FINISH_END_ID && no[0] == stop + 1 && o[0][stop] == seq_tokens[0][5],
+              "end id: reason %d after %d tokens (want %d)", r1[0], no[0], stop + 1);
+    }
     CHECK(ebr_destroy(&h) == EBR_OK && h == NULL, "destroy");
     CHECK(ebr_destroy(&h) == EBR_OK, "destroy twice");
     {
