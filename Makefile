@@ -59,6 +59,11 @@ bindings:
 	jextract @bindings/ggml.args
 	@scripts/header-hashes.sh > bindings/headers.sha256
 	@echo "bindings: regenerated; header hashes in bindings/headers.sha256"
+	@# the request-engine ABI is this project's own header (native/shim)
+	rm -rf bindings/src/dev/edgebench/bindings/request
+	jextract @bindings/request.args
+	@{ echo "# bindings/src/dev/edgebench/bindings/request was generated (bindings/request.args) from this header; \`make bindings\` regenerates both."; \
+	  sha256sum native/shim/edgebench_request.h; } > bindings/request-header.sha256
 	@# nvml.h comes with CUDA (or NVML's dev package), not with the pinned engine source
 	@if [ -f "$(NVML_INCLUDE)/nvml.h" ]; then \
 	  rm -rf bindings/src/dev/edgebench/bindings/nvml; \

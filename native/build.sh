@@ -14,8 +14,12 @@
 #                   when CPU_ISA is not the default, plus -<arch> when cross-compiling)
 #   TARGETS         CMake targets to build (default: the libraries and the reference tools)
 #   JOBS            parallel compile jobs (default: number of CPUs)
+#   TRTLLM_ROOT     a TensorRT-LLM installation to build the trtllm request engine against
+#                   (or TRTLLM_INCLUDE and TRTLLM_LIB; see native/shim/build.sh)
 #
-# Output: lib/ (the shared libraries the JVM loads), bin/ (llama-simple, llama-bench,
+# Output: lib/ (the shared libraries the JVM loads, with the request engines of native/shim:
+# libedgebench_request_llama.so, libedgebench_request_scripted.so for tests, and
+# libedgebench_request_trtllm.so when TRTLLM_ROOT is set; see native/shim/build.sh), bin/ (llama-simple, llama-bench,
 # test-backend-ops: the reference tools built from the same source), manifest.json
 # (what was built, from what, how). A second run with nothing changed only re-checks.
 set -euo pipefail
@@ -148,6 +152,26 @@ while IFS= read -r f; do sync_file "$f" "$out/lib"; done < <(find "$cmake_dir/bi
 for t in $targets; do
   [ -f "$cmake_dir/bin/$t" ] && sync_file "$cmake_dir/bin/$t" "$out/bin"
 done
+
+# ---- request engines (native/shim): edgebench_request.h over llama.cpp, the scripted test
+# double and, when TRTLLM_ROOT is given, TensorRT-LLM; built with the engine's compilers and
+# copied into lib/ like the engine's own libraries ----
+build_request_engines() {
+  local cache="$cmake_dir/CMakeCache.txt" c cxx f
+  c=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$cache" | head -1)
+  cxx=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$cache" | head -1)
+  CC=${c:-cc} CXX=${cxx:-c++} "$here/shim/build.sh" "$out" "$src" || die "request engines failed to build for $name (native/shim/build.sh)"
+  for f in "$out"/shim/libedgebench_request_*.so; do
+    [ -f "$f" ] && sync_file "$f" "$out/lib"
+  done
+  # a trtllm library of an earlier build with TensorRT-LLM must not outlive that installation
+  if [ ! -f "$out/shim/libedgebench_request_trtllm.so" ] && [ -f "$out/lib/libedgebench_request_trtllm.so" ]; then
+    rm -f "$out/lib/libedgebench_request_trtllm.so"; changed=1
+  fi
+  request_engines_json=$(cat "$out/shim/request-engines.json")
+}
+build_request_engines
+# ---- end of request engines ----
 [ -f "$out/manifest.json" ] || changed=1
 
 if [ "$changed" = 1 ]; then
@@ -215,6 +239,7 @@ if [ "$changed" = 1 ]; then
     "version": "$cuda_version",
     "architectures": "$(cget CMAKE_CUDA_ARCHITECTURES)"
   },
+  "requestEngines": $request_engines_json,
   "builtAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "buildSeconds": $build_s,
   "libraries": [

@@ -76,6 +76,50 @@ public final class NativeLibraries {
         throw new NativeLibraryException(tried);
     }
 
+    /**
+     * Finds another library of the native build (e.g. {@code libedgebench_request_llama.so}) in the
+     * same places and order as the llama.cpp set, without loading it: the folder of the loaded set
+     * first, then the first searched folder that holds both the llama.cpp set and the file.
+     *
+     * @param fileName the library's file name
+     * @return its path
+     * @throws NativeLibraryException listing every place tried when none holds it
+     */
+    public static Path locate(String fileName) {
+        return locate(fileName, loadedOrNull(), Sources.current());
+    }
+
+    /** {@link #locate(String)} with its inputs given. */
+    static Path locate(String fileName, Loaded now, Sources sources) {
+        List<String> tried = new ArrayList<>();
+        if (now != null) {
+            Path f = now.libDir().resolve(fileName);
+            if (Files.isRegularFile(f)) {
+                return f;
+            }
+            tried.add(now.libDir() + " [loaded llama.cpp set]: no " + fileName);
+        }
+        List<Place> places;
+        try {
+            places = search(sources);
+        } catch (NativeLibraryException e) {
+            tried.addAll(e.tried());
+            throw new NativeLibraryException(fileName, tried);
+        }
+        for (Place p : places) {
+            if (p.problem() != null) {
+                tried.add(p.describe(p.problem()));
+                continue;
+            }
+            Path f = p.dir().resolve(fileName);
+            if (Files.isRegularFile(f)) {
+                return f;
+            }
+            tried.add(p.describe("has the llama.cpp libraries but no " + fileName));
+        }
+        throw new NativeLibraryException(fileName, tried);
+    }
+
     /** @return the loaded set, or null when {@link #load()} has not succeeded yet */
     public static synchronized Loaded loadedOrNull() {
         return loaded;
@@ -212,6 +256,12 @@ public final class NativeLibraries {
                     + String.join("\n  - ", tried)
                     + "\nBuild them with `make native` (or PROFILE=cuda), or point edgebench.native.lib at a folder"
                     + " holding " + GGML_BASE + ", " + GGML + " and " + LLAMA + ".");
+            this.tried = List.copyOf(tried);
+        }
+
+        NativeLibraryException(String fileName, List<String> tried) {
+            super(fileName + " could not be found. Tried, in order:\n  - " + String.join("\n  - ", tried)
+                    + "\nBuild it with `make native` (or PROFILE=cuda), or point edgebench.native.lib at a folder holding it.");
             this.tried = List.copyOf(tried);
         }
 

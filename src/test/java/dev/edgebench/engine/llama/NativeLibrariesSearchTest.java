@@ -112,4 +112,23 @@ class NativeLibrariesSearchTest {
         assertEquals(dir, places.get(0).dir());
         assertEquals("explicit", places.get(0).profile());
     }
+
+    @Test
+    void locateFindsAnotherLibraryBesideTheLlamaSetAndListsEveryPlaceWhenAbsent() throws IOException {
+        String shim = "libedgebench_request_llama.so";
+        Path build = tmp.resolve("build");
+        fakeSet(build.resolve("cuda/lib"), GGML_BASE, GGML, LLAMA);        // the set, without the shim
+        fakeSet(build.resolve("cpu/lib"), GGML_BASE, GGML, LLAMA, shim);   // the set with it
+        var sources = new NativeLibraries.Sources(null, build, null, "");
+        assertEquals(build.resolve("cpu/lib").resolve(shim), NativeLibraries.locate(shim, null, sources));
+
+        var loaded = new NativeLibraries.Loaded(build.resolve("cuda/lib"), "cuda", "test", List.of());
+        var e = assertThrows(NativeLibraries.NativeLibraryException.class,
+                () -> NativeLibraries.locate("libedgebench_request_trtllm.so", loaded, sources));
+        assertTrue(e.getMessage().startsWith("libedgebench_request_trtllm.so could not be found"), e.getMessage());
+        assertEquals(build.resolve("cuda/lib") + " [loaded llama.cpp set]: no libedgebench_request_trtllm.so", e.tried().getFirst());
+        assertTrue(e.tried().contains(build.resolve("cpu/lib") + " [profile cpu]: has the llama.cpp libraries but no libedgebench_request_trtllm.so"),
+                e.tried().toString());
+        assertTrue(e.tried().contains(build.resolve("jetson-thor/lib") + " [profile jetson-thor]: no such folder"), e.tried().toString());
+    }
 }
