@@ -17,7 +17,8 @@
 #
 # Output: lib/ (the shared libraries the JVM loads), bin/ (llama-simple, llama-bench,
 # test-backend-ops: the reference tools built from the same source), manifest.json
-# (what was built, from what, how). A second run with nothing changed only re-checks.
+# (what was built, from what, how), architectures.txt (the model architectures the source
+# can load). A second run with nothing changed only re-checks.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 profile=${1:-${PROFILE:-cpu}}
@@ -149,6 +150,13 @@ for t in $targets; do
   [ -f "$cmake_dir/bin/$t" ] && sync_file "$cmake_dir/bin/$t" "$out/bin"
 done
 [ -f "$out/manifest.json" ] || changed=1
+# the architectures this source can load, so that other models are refused before a run
+if "$here/architectures.sh" "$src" > "$out/architectures.txt.tmp"; then
+  mv "$out/architectures.txt.tmp" "$out/architectures.txt"
+else
+  rm -f "$out/architectures.txt.tmp" "$out/architectures.txt"
+  echo "native: warning: no architecture list for $name; models are not checked against it before a run" >&2
+fi
 
 if [ "$changed" = 1 ]; then
   cache="$cmake_dir/CMakeCache.txt"
