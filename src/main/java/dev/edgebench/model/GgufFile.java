@@ -54,17 +54,24 @@ public final class GgufFile {
      * @param path the file
      * @return its header
      * @throws GgufFormatException naming the file and what is wrong (bad magic, truncated, ...)
+     * @throws ModelFiles.PermissionDeniedException when it may not be read
      * @throws IOException         when it cannot be read at all
      */
     public static GgufFile read(Path path) throws IOException {
-        return read(path, GgufReader::liveHeapFreeBytes);
+        return read(path, GgufReader::liveHeapFreeBytes, ModelFiles.FILES);
+    }
+
+    /** @see #read(Path, LongSupplier, ModelFiles.Opener) */
+    static GgufFile read(Path path, LongSupplier heapFreeBytes) throws IOException {
+        return read(path, heapFreeBytes, ModelFiles.FILES);
     }
 
     /**
-     * Reads a header with the heap the JVM can still allocate given by {@code heapFreeBytes}, so
-     * that tests can check the heap limit without filling the heap.
+     * Reads a header with the heap the JVM can still allocate given by {@code heapFreeBytes} and
+     * files opened by {@code opener}, so that tests can reach the heap limit without filling the
+     * heap and refuse access without changing permissions.
      */
-    static GgufFile read(Path path, LongSupplier heapFreeBytes) throws IOException {
+    static GgufFile read(Path path, LongSupplier heapFreeBytes, ModelFiles.Opener opener) throws IOException {
         if (!Files.exists(path)) {
             throw new GgufFormatException("file not found: " + path);
         }
@@ -75,7 +82,7 @@ public final class GgufFile {
         if (size == 0) {
             throw new GgufFormatException("empty file (0 bytes): " + path);
         }
-        try (InputStream raw = Files.newInputStream(path)) {
+        try (InputStream raw = ModelFiles.open(path, opener)) {
             GgufReader r = new GgufReader(new BufferedInputStream(raw, 1 << 16), size, heapFreeBytes);
             int magic = r.u32();
             if (magic != MAGIC) {
