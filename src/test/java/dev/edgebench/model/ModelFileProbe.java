@@ -8,6 +8,8 @@ import java.nio.file.Path;
  *
  * <pre>
  *   facts FILE            ModelFacts.of(FILE)
+ *   resolve-sha256 MODEL  Models.resolve(MODEL) (forging only float types), then its sha256
+ *                         from ModelDigests.defaultStore(): prints the path and the hash
  * </pre>
  */
 public final class ModelFileProbe {
@@ -18,6 +20,10 @@ public final class ModelFileProbe {
         try {
             String out = switch (args[0]) {
                 case "facts" -> ModelFacts.of(Path.of(args[1])).architecture();
+                case "resolve-sha256" -> {
+                    Path p = Models.resolve(Models.parse(args[1], Catalog.builtin()), null, s -> { });
+                    yield p + " " + ModelDigests.defaultStore().sha256(p);
+                }
                 default -> throw new IllegalArgumentException("unknown probe " + args[0]);
             };
             System.out.println("ok " + out);
