@@ -104,6 +104,14 @@ public final class Models {
     }
 
     /**
+     * Removes what interrupted forges left in the default model cache ({@code forge --clean}); see
+     * {@link ModelForge#cleanLeftovers()}.
+     */
+    public static ModelForge.Cleanup cleanForgeLeftovers() throws IOException {
+        return new ModelForge(Catalog.builtin(), ModelForge.defaultCacheDir(), vocabDir(), null, s -> { }).cleanLeftovers();
+    }
+
+    /**
      * Returns the file of a reference, forging a catalog model when it is not cached.
      */
     public static Path resolve(Ref ref, Quantizer quantizer, Consumer<String> progress) {
