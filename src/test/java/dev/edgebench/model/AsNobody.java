@@ -18,32 +18,52 @@ final class AsNobody {
     private AsNobody() {
     }
 
-    /** @return whether this process is root and {@code setpriv} exists, so a probe can run as nobody */
+    /**
+     * @return whether this process is root, {@code setpriv} exists and nobody can read the compiled
+     *         classes, so that a probe can run as nobody
+     */
     static boolean available() {
-        return "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv"));
+        if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+            return false;
+        }
+        try {
+            for (Class<?> c : List.of(ModelFileProbe.class, ModelFacts.class)) {
+                if (!isReadableByOthers(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (URISyntaxException | IOException e) {
+            return false;
+        }
     }
 
-    /** Makes {@code dir} and its parents up to {@code /tmp} traversable by other users (TempDirs are 0700). */
+    /**
+     * Makes {@code dir} and its parents traversable by other users (TempDirs are 0700), up to but
+     * not including {@code java.io.tmpdir}: folders outside the test's own are never changed.
+     */
     static void openToOthers(Path dir) throws IOException {
-        for (Path d = dir; d != null && d.getNameCount() > 1; d = d.getParent()) {
+        Path tmpRoot = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        Path d = dir.toAbsolutePath().normalize();
+        if (!d.startsWith(tmpRoot) || d.equals(tmpRoot)) {
+            throw new IllegalArgumentException(dir + " is not a folder of a test under " + tmpRoot);
+        }
+        for (; !d.equals(tmpRoot); d = d.getParent()) {
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 
-    /** @return the probe's one line of output */
-    static String probe(String... args) throws IOException, InterruptedException {
-        return probe(List.of(), args);
-    }
-
     /**
+     * @param scratch    a folder of the test's, under java.io.tmpdir: jars nobody could read are copied into
+     *                   its {@code jars/} subfolder
      * @param jvmOptions options of the probe's JVM, e.g. {@code -Dedgebench.models=...}
      * @return the probe's one line of output
      */
-    static String probe(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+    static String probe(Path scratch, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", classPath(), ModelFileProbe.class.getName()));
+        cmd.addAll(List.of("-cp", classPath(scratch), ModelFileProbe.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // nobody's own home and caches, not this user's
@@ -62,15 +82,15 @@ final class AsNobody {
     /**
      * target/test-classes, target/classes and Jackson (the catalog's JSON): the probe needs nothing
      * else but the JDK. Jars in a folder nobody may read (Maven's repository under root's home) are
-     * used through copies in {@code <java.io.tmpdir>/edgebench-as-nobody}.
+     * used through copies in {@code scratch}.
      */
-    private static String classPath() {
+    private static String classPath(Path scratch) throws IOException {
         List<String> parts = new ArrayList<>();
         for (Class<?> c : List.of(ModelFileProbe.class, ModelFacts.class, com.fasterxml.jackson.databind.ObjectMapper.class,
                 com.fasterxml.jackson.core.JsonParser.class, com.fasterxml.jackson.annotation.JsonProperty.class)) {
             try {
-                parts.add(readable(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())).toString());
-            } catch (URISyntaxException | IOException e) {
+                parts.add(readable(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()), scratch).toString());
+            } catch (URISyntaxException e) {
                 throw new IllegalStateException(e);
             }
         }
@@ -78,19 +98,16 @@ final class AsNobody {
     }
 
     /** @return a jar itself when nobody can read it, else a copy in a folder nobody can read */
-    private static Path readable(Path p) throws IOException {
+    private static Path readable(Path p, Path scratch) throws IOException {
         if (Files.isDirectory(p) || isReadableByOthers(p)) {
             return p;
         }
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "edgebench-as-nobody");
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = Files.createDirectories(scratch.resolve("jars"));
+        openToOthers(dir);
         Path copy = dir.resolve(p.getFileName());
-        if (!Files.exists(copy) || Files.size(copy) != Files.size(p)) {
-            Path tmp = Files.createTempFile(dir, p.getFileName().toString(), ".tmp");
-            Files.copy(p, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(tmp, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        if (!Files.exists(copy)) {
+            Files.copy(p, copy);
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
         }
         return copy;
     }

@@ -9,6 +9,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,7 +52,7 @@ class PermissionDeniedTest {
         if (AsNobody.available()) {
             // root reads it anyway: ask as nobody
             AsNobody.openToOthers(p.getParent());
-            assertEquals("error PermissionDeniedException: permission denied: " + p, AsNobody.probe("facts", p.toString()));
+            assertEquals("error PermissionDeniedException: permission denied: " + p, AsNobody.probe(tmp, List.of(), "facts", p.toString()));
         } else {
             assumeTrue(!Files.isReadable(p), "this user reads files without permission");
             assertEquals("permission denied: " + p,

@@ -77,7 +77,7 @@ class ReadOnlyModelCacheTest {
             // root writes anywhere: as nobody, the root-owned cache (0755) is read-only, and so is every
             // place nobody could keep hashes in (its home is /nonexistent)
             AsNobody.openToOthers(model.getParent());
-            assertEquals("ok " + model + " " + expected, AsNobody.probe(List.of("-Dedgebench.models=" + cache),
+            assertEquals("ok " + model + " " + expected, AsNobody.probe(tmp, List.of("-Dedgebench.models=" + cache),
                     "resolve-sha256", TestSupport.TINY + ":F32"));
         } else {
             for (Path d : List.of(model.getParent(), cache)) {
