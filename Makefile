@@ -50,28 +50,9 @@ $(JAR): $(SOURCES)
 
 build: $(JAR)
 
-# jextract is in no package registry: put one on PATH (https://jdk.java.net/jextract/).
+# Generates into a temporary folder and replaces bindings/ only when every library generated.
 bindings:
-	@command -v jextract >/dev/null || { echo "make bindings: jextract is not on PATH" >&2; exit 2; }
-	@native/fetch-source.sh
-	rm -rf bindings/src/dev/edgebench/bindings/llama bindings/src/dev/edgebench/bindings/ggml
-	jextract @bindings/llama.args
-	jextract @bindings/ggml.args
-	@scripts/header-hashes.sh > bindings/headers.sha256
-	@echo "bindings: regenerated; header hashes in bindings/headers.sha256"
-	@# the request-engine ABI is this project's own header (native/shim)
-	rm -rf bindings/src/dev/edgebench/bindings/request
-	jextract @bindings/request.args
-	@{ echo "# bindings/src/dev/edgebench/bindings/request was generated (bindings/request.args) from this header; \`make bindings\` regenerates both."; \
-	  sha256sum native/shim/edgebench_request.h; } > bindings/request-header.sha256
-	@# nvml.h comes with CUDA (or NVML's dev package), not with the pinned engine source
-	@if [ -f "$(NVML_INCLUDE)/nvml.h" ]; then \
-	  rm -rf bindings/src/dev/edgebench/bindings/nvml; \
-	  jextract @bindings/nvml.args "$(NVML_INCLUDE)/nvml.h"; \
-	  { echo "# bindings/src/dev/edgebench/bindings/nvml was generated (bindings/nvml.args) from $(NVML_INCLUDE)/nvml.h"; \
-	    (cd "$(NVML_INCLUDE)" && sha256sum nvml.h); } > bindings/nvml-header.sha256; \
-	  echo "bindings: NVML regenerated from $(NVML_INCLUDE)/nvml.h"; \
-	else echo "bindings: no nvml.h in NVML_INCLUDE=$(NVML_INCLUDE): NVML bindings kept as committed" >&2; fi
+	@scripts/generate-bindings.sh "$(NVML_INCLUDE)"
 
 test: native lint-ci
 	@scripts/ensure-tools.sh maven

@@ -21,7 +21,8 @@
 # libedgebench_request_llama.so, libedgebench_request_scripted.so for tests, and
 # libedgebench_request_trtllm.so when TRTLLM_ROOT is set; see native/shim/build.sh), bin/ (llama-simple, llama-bench,
 # test-backend-ops: the reference tools built from the same source), manifest.json
-# (what was built, from what, how). A second run with nothing changed only re-checks.
+# (what was built, from what, how), architectures.txt (the model architectures the source
+# can load). A second run with nothing changed only re-checks.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 profile=${1:-${PROFILE:-cpu}}
@@ -116,6 +117,30 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 config_args=(-C "$profile_file" "${toolchain_args[@]}" "${isa_args[@]}" "${cuda_args[@]}")
 config_key=$(printf '%s\n' "$src" "${generator[@]}" "${config_args[@]}" | cat - "$profile_file" "$here/profiles/common.cmake" | sha256sum | cut -d' ' -f1)
+
+# What the build is made from, by content and never by location, so that a moved or re-cloned
+# checkout with its build folder is not rebuilt: the source (a git tree: its commit, its changes
+# and untracked files; otherwise every file), the flags with this folder's path taken out, the
+# profile and toolchain files, the targets, the compilers named in the environment, and these
+# scripts. (CMake's own build tree records absolute paths: the configure key above keeps them.)
+source_id() {
+  if git -C "$src" rev-parse --verify -q HEAD >/dev/null 2>&1 \
+     && [ "$(git -C "$src" rev-parse --show-toplevel)" = "$(cd "$src" && pwd -P)" ]; then
+    git -C "$src" rev-parse HEAD
+    git -C "$src" diff HEAD --binary
+    (cd "$src" && git ls-files --others --exclude-standard -z | sort -z | xargs -0 -r sha256sum)
+  else
+    (cd "$src" && find . -type f -not -path './.git/*' -print0 | sort -z | xargs -0 -r sha256sum)
+  fi
+}
+build_key=$( { source_id; printf '%s\n' "$profile" "${generator[@]}" "${config_args[@]}" "${TARGETS:-}" "${CC:-}" "${CXX:-}" \
+  | sed "s|$here/|native/|g"; cat "$profile_file" "$here/profiles/common.cmake" "$here/build.sh" "$here/architectures.sh"; \
+  [ ${#toolchain_args[@]} -eq 0 ] || cat "$here/toolchains/aarch64-linux-gnu.cmake"; } | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$out/.build-key" 2>/dev/null)" = "$build_key" ] && [ -f "$out/manifest.json" ] && [ -f "$out/architectures.txt" ] \
+   && compgen -G "$out/lib/lib*.so*" >/dev/null; then
+  echo "native: $name is up to date ($out)" >&2
+  exit 0
+fi
 if [ ! -f "$cmake_dir/CMakeCache.txt" ] || [ "$(cat "$out/.config-key" 2>/dev/null)" != "$config_key" ]; then
   echo "native: configuring $name ($profile, $target_arch, isa $isa${cuda_version:+, CUDA $cuda_version})" >&2
   rm -f "$cmake_dir/CMakeCache.txt"
@@ -173,6 +198,13 @@ build_request_engines() {
 build_request_engines
 # ---- end of request engines ----
 [ -f "$out/manifest.json" ] || changed=1
+# the architectures this source can load, so that other models are refused before a run
+if "$here/architectures.sh" "$src" > "$out/architectures.txt.tmp"; then
+  mv "$out/architectures.txt.tmp" "$out/architectures.txt"
+else
+  rm -f "$out/architectures.txt.tmp" "$out/architectures.txt"
+  echo "native: warning: no architecture list for $name; models are not checked against it before a run" >&2
+fi
 
 if [ "$changed" = 1 ]; then
   cache="$cmake_dir/CMakeCache.txt"
@@ -252,3 +284,4 @@ JSON
 else
   echo "native: $name is up to date ($out)" >&2
 fi
+echo "$build_key" > "$out/.build-key"

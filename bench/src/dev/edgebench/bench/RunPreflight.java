@@ -48,7 +48,7 @@ public final class RunPreflight {
             System.err.println("run: hashing " + file.getFileName());
             ObjectNode facts = (ObjectNode) RunDocuments.tree(f.toMap());
             facts.put("kvBytesPerToken", f.kvBytesPerToken(GgmlType.parse(plan.options().cacheType())));
-            out.add(new RunDocument.ModelInfo(r.toString(), file.toString(), dev.edgebench.model.FileHashes.sha256(file), facts));
+            out.add(new RunDocument.ModelInfo(r.toString(), file.toString(), dev.edgebench.model.ModelDigests.defaultStore().sha256(file), facts));
         }
         return out;
     }

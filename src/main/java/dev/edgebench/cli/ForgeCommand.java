@@ -2,7 +2,6 @@ package dev.edgebench.cli;
 
 import dev.edgebench.engine.llama.LlamaQuantizer;
 import dev.edgebench.model.Catalog;
-import dev.edgebench.model.ForgeLeftovers;
 import dev.edgebench.model.ModelForge;
 import dev.edgebench.model.Models;
 import picocli.CommandLine;
@@ -42,12 +41,11 @@ public final class ForgeCommand implements Callable<Integer> {
         if (clean) {
             Path cache = ModelForge.defaultCacheDir();
             try {
-                List<ForgeLeftovers.Removed> removed = ModelForge.cleanPartial(cache);
-                for (ForgeLeftovers.Removed r : removed) {
-                    System.err.printf(Locale.ROOT, "forge: removed %s (%.1f MiB)%n", r.file(), r.bytes() / (double) (1 << 20));
-                }
-                System.err.printf(Locale.ROOT, "forge: --clean removed %d file(s), %.1f MiB, from %s%n", removed.size(),
-                        removed.stream().mapToLong(ForgeLeftovers.Removed::bytes).sum() / (double) (1 << 20), cache);
+                ModelForge.Cleanup c = Models.cleanForgeLeftovers();
+                c.removed().forEach(f -> System.err.println("forge: removed " + f));
+                c.inUse().forEach(f -> System.err.println("forge: left " + f + ": a forge running now owns it"));
+                System.err.printf(Locale.ROOT, "forge: --clean removed %d file(s), %.1f MiB, from %s%n", c.removed().size(),
+                        c.removedBytes() / (double) (1 << 20), cache);
             } catch (IOException e) {
                 System.err.println("forge: cannot clean the model cache " + cache + ": " + IoErrors.describe(e));
                 return 1;
@@ -60,7 +58,7 @@ public final class ForgeCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             try {
-                Path p = Models.resolve(ref, new LlamaQuantizer(), System.err::println);
+                Path p = LlamaQuantizer.resolve(ref);
                 System.out.printf(Locale.ROOT, "%s\t%s\t%.1f s%n", ref, p, (System.nanoTime() - t0) / 1e9);
             } catch (ModelForge.ForgeException e) {
                 System.err.println("forge: " + e.getMessage());

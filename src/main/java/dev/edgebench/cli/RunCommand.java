@@ -3,7 +3,9 @@ package dev.edgebench.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgebench.bench.RunExecutor;
 import dev.edgebench.bench.RunPreflight;
+import dev.edgebench.engine.llama.NativeLibraries;
 import dev.edgebench.model.GgufFormatException;
+import dev.edgebench.model.Models;
 import dev.edgebench.results.RunWriter;
 import dev.edgebench.model.ModelForge;
 import dev.edgebench.run.PlannedBenchmark;
@@ -78,12 +80,34 @@ final class RunCommand implements Callable<Integer> {
     /** Parses and validates: everything the user typed is checked here, before any long work. */
     static RunPlan plan(RunArgs a) {
         RunPlan plan = RunPlan.of(a.toOptions());
+        checkArchitectures(plan);
         String link = ForkLink.problem();
         if (link != null) {
             throw new IllegalArgumentException(link);
         }
         RunExecutor.checkJmhArgs(plan.options().jmhArgs());
         return plan;
+    }
+
+    /**
+     * Every model's architecture is one the engine build knows (the list {@code native/build.sh}
+     * writes beside the libraries); checked without loading the engine. Without a build there is
+     * nothing to check against: the run then fails on the missing libraries, listing where it looked.
+     */
+    static void checkArchitectures(RunPlan plan) {
+        Path build;
+        try {
+            build = NativeLibraries.buildDir();
+        } catch (RuntimeException e) {
+            return;
+        }
+        for (Models.Ref r : plan.models()) {
+            try {
+                Models.checkArchitecture(r, build);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("model " + r + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Positional arguments are JMH's and come after {@code --}: anything before it is a mistake. */

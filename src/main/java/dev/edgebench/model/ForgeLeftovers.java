@@ -5,89 +5,127 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 /**
- * What interrupted forges leave in a model cache ({@code <cache>/<model>/}): a model's partial
- * files ({@code <model file>.partial}, {@code .f16-base}, {@code .f16-base.partial},
- * {@code .quantized.partial}) and its lock file ({@code .<model file>.lock}). A forge holds the
- * lock file, locked, from before its first partial file until after its last is gone, so a
- * partial file whose lock is not held belongs to no running forge. Not thread-safe with respect
- * to forges that start while it runs, as {@link ModelForge}'s own lock-file removal is not.
+ * Finds and removes what interrupted forges left in a model cache: partial files
+ * ({@code <model>.gguf.partial}, {@code .f16-base}, {@code .f16-base.partial},
+ * {@code .quantized.partial}) and their lock files ({@code .<model>.gguf.lock}). A model's
+ * leftovers are removed only when no forge owns them: the cleaner takes the model's forge lock
+ * (in this JVM and in the file system) without waiting, exactly as a forge would, so a forge
+ * running in another process keeps its files. A forge whose process was killed leaves a lock
+ * nobody holds: its files are stale.
+ *
+ * <p>Stateless; thread-safe.
  */
-public final class ForgeLeftovers {
+final class ForgeLeftovers {
     private ForgeLeftovers() {
     }
 
-    /** A removed file, with its size in bytes before removal. */
-    public record Removed(Path file, long bytes) {
+    /**
+     * Removes the leftovers of every model in {@code cacheDir} whose forge is gone.
+     *
+     * @param inProcess the forge locks of this JVM, by target file
+     * @param except    a target whose leftovers are left alone (the caller's own), or null
+     */
+    static ModelForge.Cleanup clean(Path cacheDir, ConcurrentHashMap<Path, ReentrantLock> inProcess, Path except)
+            throws IOException {
+        List<Path> removed = new ArrayList<>();
+        List<Path> inUse = new ArrayList<>();
+        long bytes = 0;
+        for (Map.Entry<Path, List<Path>> e : byTarget(cacheDir).entrySet()) {
+            Path target = e.getKey();
+            if (target.equals(except)) {
+                continue;
+            }
+            ReentrantLock mine = inProcess.computeIfAbsent(target, k -> new ReentrantLock());
+            if (!mine.tryLock()) {
+                inUse.addAll(e.getValue());
+                continue;
+            }
+            try {
+                Path lockFile = lockFile(target);
+                try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock lock = tryLock(ch)) {
+                    if (lock == null) {
+                        inUse.addAll(e.getValue());
+                        continue;
+                    }
+                    for (Path p : e.getValue()) {
+                        if (!p.equals(lockFile)) {
+                            long size = Files.exists(p) ? Files.size(p) : 0;
+                            if (Files.deleteIfExists(p)) {
+                                removed.add(p);
+                                bytes += size;
+                            }
+                        }
+                    }
+                    // deleted while held, as a finishing forge does; a forge waiting on it re-checks the model
+                    if (Files.deleteIfExists(lockFile) && e.getValue().contains(lockFile)) {
+                        removed.add(lockFile);
+                    }
+                }
+            } finally {
+                mine.unlock();
+            }
+        }
+        return new ModelForge.Cleanup(List.copyOf(removed), bytes, List.copyOf(inUse));
     }
 
-    /**
-     * Removes the partial files and lock files of forges no process runs.
-     *
-     * @param cacheDir     a model cache; a missing folder holds nothing
-     * @param forgingHere  true for a model file a thread of this JVM is forging (its file lock
-     *                     cannot be tested from the same JVM)
-     * @return the removed files, partial files first, then locks
-     * @throws IOException when the cache cannot be listed or a file cannot be removed
-     */
-    static List<Removed> clean(Path cacheDir, Predicate<Path> forgingHere) throws IOException {
-        List<Removed> removed = new ArrayList<>();
+    /** @return the lock, or null when a forge in this or another process holds it */
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    /** @return the lock file of a forge of {@code target} */
+    static Path lockFile(Path target) {
+        return target.resolveSibling("." + target.getFileName() + ".lock");
+    }
+
+    /** @return the leftovers in the cache's model folders, by the model file they were for */
+    private static Map<Path, List<Path>> byTarget(Path cacheDir) throws IOException {
+        Map<Path, List<Path>> out = new TreeMap<>();
         if (!Files.isDirectory(cacheDir)) {
-            return removed;
+            return out;
         }
-        List<Path> modelDirs;
-        try (var s = Files.list(cacheDir)) {
-            modelDirs = s.filter(Files::isDirectory).sorted().toList();
+        List<Path> folders;
+        try (Stream<Path> s = Files.list(cacheDir)) {
+            folders = s.filter(Files::isDirectory).toList();
         }
-        List<Path> staleLocks = new ArrayList<>();
-        for (Path dir : modelDirs) {
-            List<Path> files;
-            try (var s = Files.list(dir)) {
-                files = s.filter(Files::isRegularFile).sorted().toList();
-            }
-            for (Path f : files) {
-                String n = f.getFileName().toString();
-                int at = n.indexOf(".gguf.");
-                if (n.startsWith(".") && n.endsWith(".gguf.lock")) {
-                    if (!running(dir.resolve(n.substring(1, n.length() - ".lock".length())), forgingHere)) {
-                        staleLocks.add(f);
-                    }
-                } else if (at > 0 && (n.endsWith(".partial") || n.endsWith(".f16-base"))
-                        && !running(dir.resolve(n.substring(0, at + ".gguf".length())), forgingHere)) {
-                    long bytes = Files.size(f);
-                    if (Files.deleteIfExists(f)) {
-                        removed.add(new Removed(f, bytes));
+        for (Path folder : folders) {
+            try (Stream<Path> s = Files.list(folder)) {
+                for (Path p : s.filter(Files::isRegularFile).toList()) {
+                    String target = targetName(p.getFileName().toString());
+                    if (target != null) {
+                        out.computeIfAbsent(folder.resolve(target), k -> new ArrayList<>()).add(p);
                     }
                 }
             }
         }
-        for (Path f : staleLocks) {
-            if (Files.deleteIfExists(f)) {
-                removed.add(new Removed(f, 0));
-            }
-        }
-        return removed;
+        return out;
     }
 
-    /** @return true when a forge of {@code target} holds its lock, in this JVM or in another process */
-    private static boolean running(Path target, Predicate<Path> forgingHere) throws IOException {
-        if (forgingHere.test(target)) {
-            return true;
+    /** @return the model file name a leftover belongs to, or null when {@code name} is no leftover */
+    static String targetName(String name) {
+        if (name.startsWith(".") && name.endsWith(".gguf.lock")) {
+            return name.substring(1, name.length() - ".lock".length());
         }
-        Path lockFile = target.resolveSibling("." + target.getFileName() + ".lock");
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE); FileLock l = ch.tryLock()) {
-            return l == null;
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true;
+        int gguf = name.indexOf(".gguf.");
+        if (gguf > 0 && (name.endsWith(".partial") || name.endsWith(".f16-base"))) {
+            return name.substring(0, gguf + ".gguf".length());
         }
+        return null;
     }
 }

@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,11 +11,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The header of a GGUF file (versions 2 and 3): metadata and tensor directory, read and checked
  * in pure Java. Tensor data is not read; {@link #read} checks that every tensor's data lies
  * inside the file, so a truncated download is reported here rather than by a native crash.
+ * Every count and length in the header is checked against what the rest of the file and the
+ * JVM can hold before anything is allocated for it ({@link GgufReader}).
  *
  * <p>Immutable once read; thread-safe.
  */
@@ -24,7 +26,10 @@ public final class GgufFile {
     /** "GGUF" read as a little-endian uint32. */
     static final int MAGIC = 0x46554747;
     static final int DEFAULT_ALIGNMENT = 32;
-    private static final long MAX_COUNT = 1L << 24;
+    /** Least bytes of a tensor directory entry: name length, n_dims, one dimension, type, offset. */
+    private static final long MIN_TENSOR_INFO_BYTES = 8 + 4 + 8 + 4 + 8;
+    /** Least bytes of a metadata entry: key length, value type, a one-byte value. */
+    private static final long MIN_KV_BYTES = 8 + 4 + 1;
 
     private final Path path;
     private final int version;
@@ -49,9 +54,24 @@ public final class GgufFile {
      * @param path the file
      * @return its header
      * @throws GgufFormatException naming the file and what is wrong (bad magic, truncated, ...)
+     * @throws ModelFiles.PermissionDeniedException when it may not be read
      * @throws IOException         when it cannot be read at all
      */
     public static GgufFile read(Path path) throws IOException {
+        return read(path, GgufReader::liveHeapFreeBytes, ModelFiles.FILES);
+    }
+
+    /** @see #read(Path, LongSupplier, ModelFiles.Opener) */
+    static GgufFile read(Path path, LongSupplier heapFreeBytes) throws IOException {
+        return read(path, heapFreeBytes, ModelFiles.FILES);
+    }
+
+    /**
+     * Reads a header with the heap the JVM can still allocate given by {@code heapFreeBytes} and
+     * files opened by {@code opener}, so that tests can reach the heap limit without filling the
+     * heap and refuse access without changing permissions.
+     */
+    static GgufFile read(Path path, LongSupplier heapFreeBytes, ModelFiles.Opener opener) throws IOException {
         if (!Files.exists(path)) {
             throw new GgufFormatException("file not found: " + path);
         }
@@ -62,8 +82,8 @@ public final class GgufFile {
         if (size == 0) {
             throw new GgufFormatException("empty file (0 bytes): " + path);
         }
-        try (InputStream raw = Files.newInputStream(path)) {
-            Reader r = new Reader(new BufferedInputStream(raw, 1 << 16), size, path);
+        try (InputStream raw = ModelFiles.open(path, opener)) {
+            GgufReader r = new GgufReader(new BufferedInputStream(raw, 1 << 16), size, heapFreeBytes);
             int magic = r.u32();
             if (magic != MAGIC) {
                 throw new GgufFormatException(path + ": not a GGUF file (magic 0x" + Integer.toHexString(magic) + ")");
@@ -72,11 +92,11 @@ public final class GgufFile {
             if (version < 2 || version > 3) {
                 throw new GgufFormatException(path + ": GGUF version " + version + " is not supported (2 and 3 are)");
             }
-            long nTensors = r.count("tensor count");
-            long nKv = r.count("metadata count");
+            long nTensors = r.count("tensor count", MIN_TENSOR_INFO_BYTES);
+            long nKv = r.count("metadata count", MIN_KV_BYTES);
             Map<String, GgufKv> kv = new LinkedHashMap<>();
             for (long i = 0; i < nKv; i++) {
-                String key = r.string();
+                String key = r.string("key of metadata entry " + i);
                 GgufValueType t = GgufValueType.ofId(r.u32());
                 kv.put(key, r.value(key, t));
             }
@@ -88,10 +108,10 @@ public final class GgufFile {
                     throw new GgufFormatException(path + ": general.alignment " + alignment + " is not a power of two");
                 }
             }
-            // the count is not trusted yet: no allocation in proportion to it
+            // each entry takes bytes of the file, but the list grows as entries are read, not up front
             List<GgufTensorInfo> tensors = new ArrayList<>((int) Math.min(nTensors, 4096));
             for (long i = 0; i < nTensors; i++) {
-                String name = r.string();
+                String name = r.string("name of tensor " + i);
                 int nDims = r.u32();
                 if (nDims < 1 || nDims > 4) {
                     throw new GgufFormatException(path + ": tensor " + name + " has " + nDims + " dimensions");
@@ -233,159 +253,5 @@ public final class GgufFile {
     /** @return {@code general.architecture}, or "unknown" */
     public String architecture() {
         return getString("general.architecture", "unknown");
-    }
-
-    /** Little-endian reads with bounds checks against the file size. */
-    private static final class Reader {
-        private final InputStream in;
-        private final long size;
-        private final Path path;
-        private long pos;
-        private final byte[] buf = new byte[8];
-
-        Reader(InputStream in, long size, Path path) {
-            this.in = in;
-            this.size = size;
-            this.path = path;
-        }
-
-        long position() {
-            return pos;
-        }
-
-        private void fill(int n) throws IOException {
-            int got = in.readNBytes(buf, 0, n);
-            if (got < n) {
-                throw new EOFException("at byte " + (pos + got) + " of " + size);
-            }
-            pos += n;
-        }
-
-        int u8() throws IOException {
-            fill(1);
-            return buf[0] & 0xff;
-        }
-
-        int u16() throws IOException {
-            fill(2);
-            return (buf[0] & 0xff) | (buf[1] & 0xff) << 8;
-        }
-
-        int u32() throws IOException {
-            fill(4);
-            return (buf[0] & 0xff) | (buf[1] & 0xff) << 8 | (buf[2] & 0xff) << 16 | (buf[3] & 0xff) << 24;
-        }
-
-        long u64() throws IOException {
-            fill(8);
-            long v = 0;
-            for (int i = 7; i >= 0; i--) {
-                v = v << 8 | (buf[i] & 0xff);
-            }
-            return v;
-        }
-
-        long count(String what) throws IOException {
-            long n = u64();
-            if (n < 0 || n > MAX_COUNT) {
-                throw new GgufFormatException(path + ": implausible " + what + " " + Long.toUnsignedString(n));
-            }
-            return n;
-        }
-
-        String string() throws IOException {
-            long n = u64();
-            if (n < 0 || n > size - pos) {
-                throw new GgufFormatException(path + ": string of " + Long.toUnsignedString(n) + " bytes at byte " + pos
-                        + " runs past the end of the file (" + size + " bytes)");
-            }
-            byte[] b = in.readNBytes((int) n);
-            if (b.length < n) {
-                throw new EOFException("string at byte " + pos);
-            }
-            pos += n;
-            return new String(b, StandardCharsets.UTF_8);
-        }
-
-        GgufKv value(String key, GgufValueType t) throws IOException {
-            if (t == GgufValueType.ARRAY) {
-                GgufValueType et = GgufValueType.ofId(u32());
-                long n = u64();
-                long minBytes = et.size() > 0 ? n * et.size() : n * 8;
-                if (n < 0 || n > Integer.MAX_VALUE || minBytes > size - pos) {
-                    throw new GgufFormatException(path + ": array " + key + " of " + Long.toUnsignedString(n)
-                            + " elements runs past the end of the file");
-                }
-                int len = (int) n;
-                Object arr = switch (et) {
-                    case UINT8, INT8, UINT16, INT16, UINT32, INT32 -> {
-                        int[] a = new int[len];
-                        for (int i = 0; i < len; i++) {
-                            a[i] = (int) scalarInt(et);
-                        }
-                        yield a;
-                    }
-                    case UINT64, INT64 -> {
-                        long[] a = new long[len];
-                        for (int i = 0; i < len; i++) {
-                            a[i] = u64();
-                        }
-                        yield a;
-                    }
-                    case FLOAT32 -> {
-                        float[] a = new float[len];
-                        for (int i = 0; i < len; i++) {
-                            a[i] = Float.intBitsToFloat(u32());
-                        }
-                        yield a;
-                    }
-                    case FLOAT64 -> {
-                        double[] a = new double[len];
-                        for (int i = 0; i < len; i++) {
-                            a[i] = Double.longBitsToDouble(u64());
-                        }
-                        yield a;
-                    }
-                    case BOOL -> {
-                        boolean[] a = new boolean[len];
-                        for (int i = 0; i < len; i++) {
-                            a[i] = u8() != 0;
-                        }
-                        yield a;
-                    }
-                    case STRING -> {
-                        String[] a = new String[len];
-                        for (int i = 0; i < len; i++) {
-                            a[i] = string();
-                        }
-                        yield a;
-                    }
-                    case ARRAY -> throw new GgufFormatException(path + ": nested array in " + key + " is not supported");
-                };
-                return new GgufKv(key, t, et, arr);
-            }
-            Object v = switch (t) {
-                case UINT8, INT8, UINT16, INT16, UINT32, INT32 -> (int) scalarInt(t);
-                case UINT64, INT64 -> u64();
-                case FLOAT32 -> Float.intBitsToFloat(u32());
-                case FLOAT64 -> Double.longBitsToDouble(u64());
-                case BOOL -> u8() != 0;
-                case STRING -> string();
-                case ARRAY -> throw new IllegalStateException();
-            };
-            return new GgufKv(key, t, null, v);
-        }
-
-        private long scalarInt(GgufValueType t) throws IOException {
-            return switch (t) {
-                case UINT8 -> u8();
-                case INT8 -> (byte) u8();
-                case UINT16 -> u16();
-                case INT16 -> (short) u16();
-                case UINT32 -> u32() & 0xffffffffL;
-                case INT32 -> u32();
-                default -> throw new IllegalStateException(t.name());
-            };
-        }
     }
 }

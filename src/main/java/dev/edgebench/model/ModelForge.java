@@ -1,7 +1,6 @@
 package dev.edgebench.model;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +22,9 @@ import java.util.function.Consumer;
  *
  * <p>Models are cached in {@link #cacheDir()} by name, type and seed, and appear there only when
  * complete. Concurrent forges of the same model, even from other processes, wait for each other.
+ * What a killed forge left (partial files of up to a few GB) is removed by the next forge of any
+ * model once no process owns it, or by {@link #cleanLeftovers()}. A disk that fills up while
+ * forging is reported as such, with the folder and its free space.
  */
 public final class ModelForge {
     /** Bumped whenever forged bytes change; part of the file name so caches never mix versions. */
@@ -33,6 +34,8 @@ public final class ModelForge {
 
     /** Forges in progress in this JVM, by target file. */
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+    /** Space kept free beyond a forge's estimate: the estimate is rough, and a full disk helps nobody. */
+    static final long MARGIN_BYTES = 64L << 20;
 
     private final Catalog catalog;
     private final Path cacheDir;
@@ -130,7 +133,7 @@ public final class ModelForge {
         // a file lock is held per JVM: threads of this one queue on a lock of their own first
         ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(target, k -> new ReentrantLock());
         inProcess.lock();
-        Path lockFile = dir.resolve("." + target.getFileName() + ".lock");
+        Path lockFile = ForgeLeftovers.lockFile(target);
         try (FileChannel lockCh = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockCh.lock()) {
             if (isComplete(target)) {
@@ -172,24 +175,34 @@ public final class ModelForge {
         long baseBytes = w.fileBytes();
         long finalEstimate = type.isFloat() ? baseBytes : estimateBytes(plan, type);
         long need = type.isFloat() ? baseBytes : baseBytes + finalEstimate;
-        long usable = freeSpace.usableBytes(target.getParent());
-        if (usable < need + (64L << 20)) {
-            throw new ForgeException(String.format(Locale.ROOT,
-                    "not enough disk space in %s to forge %s %s: need about %s (%s), %s free. Free space or set EDGEBENCH_MODELS"
-                            + " to a larger disk.", target.getParent(), m.name(), type, human(need),
-                    type.isFloat() ? "the model" : "an F16 intermediate plus the result", human(usable)));
-        }
+        // what killed forges of any model left counts as free space once removed
         removeStale(target);
+        try {
+            Cleanup c = ForgeLeftovers.clean(cacheDir, IN_PROCESS, target);
+            if (!c.removed().isEmpty()) {
+                progress.accept("forge: removed " + c.removed().size() + " leftover files of interrupted forges ("
+                        + human(c.removedBytes()) + ")");
+            }
+        } catch (IOException e) {
+            progress.accept("forge: could not look for leftovers of interrupted forges in " + cacheDir + ": " + e.getMessage());
+        }
+        long usable = freeSpace.usableBytes(target.getParent());
+        if (usable < need + MARGIN_BYTES) {
+            throw new ForgeException(String.format(Locale.ROOT,
+                    "not enough disk space in %s to forge %s %s: need about %s (%s) plus a margin of %s, %s free. Free space"
+                            + " or set EDGEBENCH_MODELS to a larger disk.", target.getParent(), m.name(), type, human(need),
+                    type.isFloat() ? "the model" : "an F16 intermediate plus the result", human(MARGIN_BYTES), human(usable)));
+        }
         if (type.isFloat()) {
             progress.accept("forge: writing " + m.name() + " " + type + " (" + human(baseBytes) + ")");
-            w.write(target);
+            write(w, target, m, type);
             return;
         }
         Path base = target.resolveSibling(target.getFileName() + ".f16-base");
         Path quantized = target.resolveSibling(target.getFileName() + ".quantized.partial");
         try {
             progress.accept("forge: writing the F16 base of " + m.name() + " (" + human(baseBytes) + ")");
-            w.write(base);
+            write(w, base, m, type);
             if (quantizer == null) {
                 throw new ForgeException("forging " + type + " needs the engine's quantizer, which is not available");
             }
@@ -198,8 +211,11 @@ public final class ModelForge {
                 quantizer.quantize(base, quantized, type, Math.max(1, Runtime.getRuntime().availableProcessors()));
                 GgufFile.read(quantized);
             } catch (RuntimeException e) {
+                // llama.cpp reports a full disk as "basic_ios::clear: iostream error": ask the disk
+                ForgeException full = diskFull(target.getParent(), "quantizing " + m.name() + " to " + type, e);
                 // the engine's own exception types are not known here; the message carries its reason
-                throw new ForgeException("the engine's quantizer could not make " + m.name() + " " + type + ": " + e.getMessage(), e);
+                throw full != null ? full
+                        : new ForgeException("the engine's quantizer could not make " + m.name() + " " + type + ": " + e.getMessage(), e);
             }
             try {
                 Files.move(quantized, target, StandardCopyOption.ATOMIC_MOVE);
@@ -211,6 +227,60 @@ public final class ModelForge {
             Files.deleteIfExists(base.resolveSibling(base.getFileName() + ".partial"));
             Files.deleteIfExists(quantized);
         }
+    }
+
+    private void write(GgufWriter w, Path file, Catalog.ModelSpec m, LlamaFileType type) throws IOException {
+        try {
+            w.write(file);
+        } catch (IOException e) {
+            ForgeException full = diskFull(file.getParent(), "writing " + file.getFileName(), e);
+            if (full != null) {
+                throw full;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * @return an error saying the disk is full when, after {@code cause}, less than the margin is
+     *         free in {@code dir}; null when there is room (the failure had another reason)
+     */
+    private ForgeException diskFull(Path dir, String doing, Exception cause) {
+        long free;
+        try {
+            free = freeSpace.usableBytes(dir);
+        } catch (IOException e) {
+            return null;
+        }
+        if (free >= MARGIN_BYTES) {
+            return null;
+        }
+        String reason = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+        return new ForgeException(String.format(Locale.ROOT, "the disk holding %s is full (%s free) while %s (%s). Free space"
+                + " or set EDGEBENCH_MODELS to a larger disk.", dir, human(free), doing, reason), cause);
+    }
+
+    /**
+     * Removes what interrupted forges left in the cache (partial files and their locks), for every
+     * model whose forge is no longer running; files of a forge running now, in this process or
+     * another, are left alone and listed as in use. Complete models are never touched. Forging
+     * does this by itself; this is for {@code forge --clean}.
+     *
+     * @return what was removed and what was in use
+     * @throws IOException when the cache cannot be listed or a leftover cannot be deleted
+     */
+    public Cleanup cleanLeftovers() throws IOException {
+        return ForgeLeftovers.clean(cacheDir, IN_PROCESS, null);
+    }
+
+    /**
+     * What {@link #cleanLeftovers()} did.
+     *
+     * @param removed      files deleted
+     * @param removedBytes their bytes
+     * @param inUse        leftovers kept because a forge running now owns them
+     */
+    public record Cleanup(List<Path> removed, long removedBytes, List<Path> inUse) {
     }
 
     /** Lays out metadata and tensors; no data is generated until the file is written. */
@@ -299,18 +369,6 @@ public final class ModelForge {
         }
     }
 
-    /**
-     * Removes what interrupted forges left in a model cache ({@link ForgeLeftovers#clean}): partial
-     * files and lock files of forges that no process runs; forges in progress, complete models and
-     * other files are left alone. @return the removed files, partial files first, then locks
-     */
-    public static List<ForgeLeftovers.Removed> cleanPartial(Path cacheDir) throws IOException {
-        return ForgeLeftovers.clean(cacheDir, target -> {
-            ReentrantLock l = IN_PROCESS.get(target.toAbsolutePath().normalize());
-            return l != null && l.isLocked();
-        });
-    }
-
     static String human(long bytes) {
         if (bytes >= 1L << 30) {
             return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
@@ -326,73 +384,6 @@ public final class ModelForge {
 
         public ForgeException(String message, Throwable cause) {
             super(message, cause);
-        }
-    }
-
-    /** Where a model's vocabulary comes from. */
-    record VocabSource(String description, List<GgufKv> metadata) {
-        static VocabSource of(Catalog.ModelSpec m, Path vocabDir) {
-            long nVocab = m.hparam("n_vocab");
-            if (m.tokenizer() == null) {
-                return new VocabSource("synthetic (" + nVocab + " placeholder tokens; the real tokenizer is not shipped with"
-                        + " the pinned engine source)", List.of(GgufKv.ofString("tokenizer.ggml.model", "none")));
-            }
-            Path file = vocabDir == null ? null : vocabDir.resolve("ggml-vocab-" + m.tokenizer() + ".gguf");
-            if (file == null || !Files.isRegularFile(file)) {
-                throw new ForgeException("the vocabulary file ggml-vocab-" + m.tokenizer() + ".gguf for " + m.name()
-                        + " was not found in " + vocabDir + "; run `make native` to fetch the pinned llama.cpp source,"
-                        + " or set LLAMA_CPP_SRC");
-            }
-            GgufFile g;
-            try {
-                g = GgufFile.read(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            List<GgufKv> kv = new java.util.ArrayList<>();
-            for (GgufKv e : g.kv().values()) {
-                if (e.key().startsWith("tokenizer.")) {
-                    kv.add(e);
-                }
-            }
-            GgufKv tokens = g.get("tokenizer.ggml.tokens");
-            long have = tokens == null ? 0 : tokens.arrayLength();
-            if (have > nVocab) {
-                throw new ForgeException("the " + m.tokenizer() + " vocabulary has " + have + " tokens, more than " + m.name()
-                        + "'s " + nVocab);
-            }
-            if (have < nVocab) {
-                kv = pad(kv, (int) have, (int) nVocab);
-            }
-            return new VocabSource(m.tokenizer() + " (from the pinned llama.cpp source, " + have + " tokens"
-                    + (have < nVocab ? " padded to " + nVocab : "") + ")", List.copyOf(kv));
-        }
-
-        /** Pads token arrays to the model's vocabulary size, as llama.cpp's converter does ([PADn], unused). */
-        private static List<GgufKv> pad(List<GgufKv> kv, int have, int want) {
-            List<GgufKv> out = new java.util.ArrayList<>();
-            for (GgufKv e : kv) {
-                switch (e.key()) {
-                    case "tokenizer.ggml.tokens" -> {
-                        String[] a = Arrays.copyOf((String[]) e.value(), want);
-                        for (int i = have; i < want; i++) {
-                            a[i] = "[PAD" + i + "]";
-                        }
-                        out.add(new GgufKv(e.key(), e.type(), e.elementType(), a));
-                    }
-                    case "tokenizer.ggml.token_type" -> {
-                        int[] a = Arrays.copyOf((int[]) e.value(), want);
-                        Arrays.fill(a, have, want, 5);
-                        out.add(new GgufKv(e.key(), e.type(), e.elementType(), a));
-                    }
-                    case "tokenizer.ggml.scores" -> {
-                        float[] a = Arrays.copyOf((float[]) e.value(), want);
-                        out.add(new GgufKv(e.key(), e.type(), e.elementType(), a));
-                    }
-                    default -> out.add(e);
-                }
-            }
-            return out;
         }
     }
 }

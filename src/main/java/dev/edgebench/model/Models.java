@@ -2,6 +2,7 @@ package dev.edgebench.model;
 
 import dev.edgebench.util.EdgebenchHome;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -71,6 +72,43 @@ public final class Models {
         String src = System.getenv("LLAMA_CPP_SRC");
         Path root = src != null && !src.isBlank() ? Path.of(src) : EdgebenchHome.dir().resolve("native/src/llama.cpp");
         return root.resolve("models");
+    }
+
+    /**
+     * Checks, before anything is forged or planned, that the engine build at {@code engineBuildDir}
+     * can load the model: a catalog model's architecture comes from the catalog, a file's from its
+     * GGUF header ({@code general.architecture}).
+     *
+     * @param ref            the model
+     * @param engineBuildDir the engine build folder (holding {@code lib/} and {@code manifest.json})
+     * @return the model's architecture
+     * @throws EngineArchitectures.UnsupportedArchitectureException when the build does not know it; the
+     *                                  message names the build and lists what it supports
+     * @throws GgufFormatException      when the file is not valid GGUF
+     * @throws IOException              when the file or the build's list cannot be read
+     */
+    public static String checkArchitecture(Ref ref, Path engineBuildDir) throws IOException {
+        String arch;
+        if (ref.isCatalog()) {
+            arch = Catalog.builtin().model(ref.catalogName()).arch();
+        } else {
+            GgufFile g = GgufFile.read(ref.file());
+            arch = g.getString("general.architecture", null);
+            if (arch == null) {
+                throw new GgufFormatException(ref.file() + ": no general.architecture in the header");
+            }
+        }
+        String model = ref.isCatalog() ? ref.toString() : ref.file().toString();
+        EngineArchitectures.read(engineBuildDir).ifPresent(a -> a.check(model, arch));
+        return arch;
+    }
+
+    /**
+     * Removes what interrupted forges left in the default model cache ({@code forge --clean}); see
+     * {@link ModelForge#cleanLeftovers()}.
+     */
+    public static ModelForge.Cleanup cleanForgeLeftovers() throws IOException {
+        return new ModelForge(Catalog.builtin(), ModelForge.defaultCacheDir(), vocabDir(), null, s -> { }).cleanLeftovers();
     }
 
     /**

@@ -30,8 +30,8 @@ class CatalogTest {
     }
 
     /** A vocabulary stand-in, so that expanding every model needs no pinned source. */
-    static ModelForge.VocabSource syntheticVocab() {
-        return new ModelForge.VocabSource("test", List.of(GgufKv.ofString("tokenizer.ggml.model", "none")));
+    static VocabSource syntheticVocab() {
+        return new VocabSource("test", List.of(GgufKv.ofString("tokenizer.ggml.model", "none")));
     }
 
     @Test

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A llama.cpp call failed. The message names the call, its return code (and what the code means
- * where llama.h documents it), the input it was given, and the last lines llama.cpp logged.
+ * where llama.h documents it), the input it was given and, still on its first line, the errors
+ * llama.cpp logged; the following lines quote its last warnings and errors.
  *
  * <p>Every native return code in this package is checked through the static methods here, so
  * that failures read the same everywhere.
@@ -49,6 +50,12 @@ public final class LlamaException extends RuntimeException {
         StringBuilder sb = new StringBuilder(call).append(' ').append(what);
         if (input != null && !input.isEmpty()) {
             sb.append(" (").append(input).append(')');
+        }
+        // llama.cpp's own reason goes on the first line: reports that keep one line per failure
+        // (a run's summary) would otherwise show only "returned NULL"
+        List<String> errors = NativeLog.recentErrors();
+        if (!errors.isEmpty()) {
+            sb.append(": ").append(String.join("; ", errors));
         }
         List<String> log = NativeLog.recent();
         if (!log.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.edgebench.engine.llama;
 import dev.edgebench.bindings.llama.Llama;
 import dev.edgebench.bindings.llama.llama_model_params;
 import dev.edgebench.model.GgmlType;
+import dev.edgebench.model.ModelFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,6 +96,7 @@ public final class LlamaModel implements AutoCloseable {
      * Checks, before any native call, that {@code path} can be a GGUF model.
      *
      * @throws IllegalArgumentException naming the path and what is wrong with it
+     *                                  ({@link ModelFiles.PermissionDeniedException} when it may not be read)
      */
     public static void checkModelFile(Path path) {
         if (path == null) {
@@ -106,9 +108,6 @@ public final class LlamaModel implements AutoCloseable {
         if (Files.isDirectory(path)) {
             throw new IllegalArgumentException("model path is a directory, not a GGUF file: " + path.toAbsolutePath());
         }
-        if (!Files.isReadable(path)) {
-            throw new IllegalArgumentException("model file is not readable: " + path.toAbsolutePath());
-        }
         try {
             long size = Files.size(path);
             if (size == 0) {
@@ -116,7 +115,7 @@ public final class LlamaModel implements AutoCloseable {
             }
             byte[] head = new byte[4];
             int n;
-            try (InputStream in = Files.newInputStream(path)) {
+            try (InputStream in = ModelFiles.open(path.toAbsolutePath())) {
                 n = in.readNBytes(head, 0, 4);
             }
             if (n < 4 || !java.util.Arrays.equals(head, GGUF_MAGIC)) {

@@ -120,6 +120,22 @@ public final class NativeLibraries {
         throw new NativeLibraryException(fileName, tried);
     }
 
+    /**
+     * The build folder of the libraries loaded or, before anything is loaded, of the first place
+     * that holds a whole set (the one {@link #load()} tries first): the parent of their
+     * {@code lib/} folder, where {@code native/build.sh} leaves {@code manifest.json} and
+     * {@code architectures.txt}. Loads nothing.
+     *
+     * @throws NativeLibraryException listing every place tried when none holds the libraries
+     */
+    public static synchronized Path buildDir() {
+        if (loaded != null) {
+            return loaded.libDir().getParent();
+        }
+        Place first = search(Sources.current()).stream().filter(p -> p.problem() == null).findFirst().orElseThrow();
+        return first.dir().getParent();
+    }
+
     /** @return the loaded set, or null when {@link #load()} has not succeeded yet */
     public static synchronized Loaded loadedOrNull() {
         return loaded;

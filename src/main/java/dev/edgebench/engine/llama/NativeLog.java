@@ -21,9 +21,10 @@ import java.util.Locale;
  */
 final class NativeLog {
     private static final int KEEP = 24;
-    private static final ArrayDeque<String> RING = new ArrayDeque<>(KEEP);
+    private static final ArrayDeque<Line> RING = new ArrayDeque<>(KEEP);
     private static final int ECHO_LEVEL = echoLevel();
     private static final int KEEP_LEVEL = Llama.GGML_LOG_LEVEL_WARN();
+    private static final int ERROR_LEVEL = Llama.GGML_LOG_LEVEL_ERROR();
     private static final int CONT = Llama.GGML_LOG_LEVEL_CONT();
     /** Level of the last message that was not a continuation (racy by design: a hint for CONT lines). */
     private static volatile int lastLevel;
@@ -39,9 +40,28 @@ final class NativeLog {
         Llama.llama_log_set(stub, MemorySegment.NULL);
     }
 
+    /** One kept line and its ggml log level. */
+    private record Line(int level, String text) {
+    }
+
     /** @return the most recent warning and error lines, oldest first */
     static synchronized List<String> recent() {
-        return new ArrayList<>(RING);
+        List<String> out = new ArrayList<>(RING.size());
+        for (Line l : RING) {
+            out.add(l.text());
+        }
+        return out;
+    }
+
+    /** @return the most recent error lines (llama.cpp's reasons for a failure), oldest first */
+    static synchronized List<String> recentErrors() {
+        List<String> out = new ArrayList<>();
+        for (Line l : RING) {
+            if (l.level() >= ERROR_LEVEL) {
+                out.add(l.text());
+            }
+        }
+        return out;
     }
 
     /** Forgets what was kept, so that the next exception quotes only what follows. */
@@ -85,7 +105,7 @@ final class NativeLog {
             if (RING.size() == KEEP) {
                 RING.removeFirst();
             }
-            RING.addLast(line.strip());
+            RING.addLast(new Line(level, line.strip()));
         }
         if (level >= ECHO_LEVEL) {
             System.err.println("[llama.cpp] " + line);
