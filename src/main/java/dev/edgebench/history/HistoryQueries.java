@@ -107,6 +107,49 @@ public final class HistoryQueries {
         return out;
     }
 
+    /**
+     * A latency distribution of one benchmark in one run, from its HdrHistogram log (all iterations pooled).
+     *
+     * @param benchmark the benchmark id
+     * @param tag       itl, ttft, prefill
+     * @param count     values recorded
+     * @param p50Us     median, µs
+     * @param p99Us     99th percentile, µs
+     * @param maxUs     largest value, µs
+     */
+    public record Latency(String benchmark, String tag, long count, double p50Us, double p99Us, double maxUs) {
+    }
+
+    /** @return the run's latency distributions, by benchmark then tag */
+    public List<Latency> latency(String runId) throws SQLException {
+        List<Latency> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT bench_id, tag, count_values, p50_us, p99_us, max_us FROM latency"
+                + " WHERE run_id = ? ORDER BY bench_id, tag")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Latency(rs.getString(1), rs.getString(2), rs.getLong(3), dbl(rs, 4), dbl(rs, 5), dbl(rs, 6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return benchmark id → its telemetry summary (JSON text) in the run, for the benchmarks that have one */
+    public Map<String, String> telemetry(String runId) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT bench_id, telemetry FROM benchmarks WHERE run_id = ?"
+                + " AND telemetry IS NOT NULL ORDER BY bench_id")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
     /** @return every series the filter selects, each with its points in history order and its gaps */
     public List<Series> series(Filter f) throws SQLException {
         List<RunInfo> runs = runs(f);

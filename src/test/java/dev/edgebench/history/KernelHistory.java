@@ -29,12 +29,26 @@ final class KernelHistory {
     static final String FIXTURE = "/dev/edgebench/history/kernels-tiny/kernels-jmh.json";
     /** The kernel the tests plant a change on: the output projection, the step's largest matrix product. */
     static final String PLANTED_OP = "MUL_MAT q8_0[64x32064] f32[64x1]";
+    /**
+     * Draws per measured sample in the planted-change tests: 4, so 20 samples per kernel and run (a CI
+     * run of 4 forks x 5 iterations) from the 5 measured. With 5 per run, as measured, the per-run
+     * mean of the planted kernel (CV 3.7% per sample on this shared VM) varies too much for the exact
+     * run to be found in every history: ChangeDetectionTest measures how often it is
+     */
+    static final int PLANTED_DRAWS = 4;
     static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final ArrayNode real;
+    /** how many times each fork's measured count of samples a run draws (1: as many as were measured) */
+    final int drawFactor;
 
     KernelHistory() {
+        this(1);
+    }
+
+    KernelHistory(int drawFactor) {
+        this.drawFactor = drawFactor;
         try (InputStream in = KernelHistory.class.getResourceAsStream(FIXTURE)) {
             real = (ArrayNode) JSON.readTree(in);
         } catch (IOException e) {
@@ -63,20 +77,20 @@ final class KernelHistory {
         for (JsonNode r : real) {
             ObjectNode copy = r.deepCopy();
             boolean planted = plantedOp != null && run >= fromRun && plantedOp.equals(r.path("params").path("op").asText());
-            resample((ObjectNode) copy.get("primaryMetric"), rnd, planted ? factor : 1);
+            resample((ObjectNode) copy.get("primaryMetric"), rnd, planted ? factor : 1, drawFactor);
             copy.get("secondaryMetrics").fields().forEachRemaining(e -> resample((ObjectNode) e.getValue(), rnd,
-                    planted ? (e.getKey().equals("kernel.gbps") ? 1 / factor : factor) : 1));
+                    planted ? (e.getKey().equals("kernel.gbps") ? 1 / factor : factor) : 1, drawFactor));
             out.add(copy);
         }
         return out;
     }
 
-    private static void resample(ObjectNode metric, SplittableRandom rnd, double factor) {
+    private static void resample(ObjectNode metric, SplittableRandom rnd, double factor, int drawFactor) {
         ArrayNode raw = (ArrayNode) metric.get("rawData");
         ArrayNode drawn = JSON.createArrayNode();
         for (JsonNode fork : raw) {
             ArrayNode f = drawn.addArray();
-            for (int i = 0; i < fork.size(); i++) {
+            for (int i = 0; i < fork.size() * drawFactor; i++) {
                 f.add(fork.get(rnd.nextInt(fork.size())).asDouble() * factor);
             }
         }
