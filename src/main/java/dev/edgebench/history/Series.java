@@ -39,10 +39,6 @@ public record Series(Key key, String unit, boolean higherIsBetter, boolean prima
      * @param ciHigh upper end
      */
     public record Point(RunInfo run, double[] values, int[] forks, double mean, double ciLow, double ciHigh) {
-        /** @return the values grouped by fork, forks in index order, empty forks dropped */
-        public double[][] byFork() {
-            return new dev.edgebench.compare.ResultSet.Metric("", "", true, values, forks).byFork();
-        }
     }
 
     /** @return each point's mean, in order: what change-point detection runs on */

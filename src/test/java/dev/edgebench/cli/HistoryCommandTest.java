@@ -129,6 +129,35 @@ class HistoryCommandTest {
     }
 
     @Test
+    void kernelSuiteFilesAreIngestedWithTheirDevice() throws Exception {
+        String db = tmp.resolve("h.sqlite").toString();
+        Path k = tmp.resolve("kernels-tiny-decode");
+        Files.createDirectories(k);
+        for (String f : new String[]{"kernels-jmh.json", "kernels.json"}) {
+            try (var in = HistoryCommandTest.class.getResourceAsStream("/dev/edgebench/history/kernels-tiny/" + f)) {
+                Files.copy(in, k.resolve(f));
+            }
+        }
+        Result r = run("ingest", k.resolve("kernels-jmh.json").toString(), "--started-at", "2026-11-20T10:00:00Z", "--commit", "abc123",
+                "--history", db);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().startsWith("stored   kernels-tiny-decode (15 benchmarks, AMD EPYC, abc123)"), r.out());
+        Result list = run("list", "--history", db);
+        assertTrue(list.out().contains("| 1 | kernels-tiny-decode | 2026-11-20T10:00:00 | abc123 | AMD EPYC | preset=kernels-quick |"), list.out());
+        Result show = run("show", "MUL_MAT q8_0[64x32064]", "--history", db);
+        assertEquals(0, show.rc(), show.err());
+        assertTrue(show.out().contains("No change-point analysis: 1 run in the history"), show.out());
+
+        Path bare = Files.createDirectories(tmp.resolve("bare")).resolve("kernels-jmh.json");
+        Files.copy(k.resolve("kernels-jmh.json"), bare);
+        assertRejected("is a JMH file without kernels.json beside it: name its device (--device)", with(db, "ingest", bare.toString()));
+        Result named = run("ingest", bare.toString(), "--device", "AMD EPYC", "--run-id", "bare-1", "--history", db);
+        assertEquals(0, named.rc(), named.err());
+        assertRejected("--run-id and --started-at name one run", with(db, "ingest", bare.toString(), k.toString(), "--run-id", "x"));
+        assertRejected("Invalid value for option '--started-at'", with(db, "ingest", bare.toString(), "--started-at", "monday"));
+    }
+
+    @Test
     void anUnreachableDatabaseLeavesTheRunAndSaysHowToIngestLater() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
