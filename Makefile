@@ -57,7 +57,11 @@ bindings:
 test: native lint-ci
 	@scripts/ensure-tools.sh maven
 	@scripts/ensure-tools.sh browser
-	@$(MVN) $(MVN_FLAGS) -Dedgebench.profile=$(PROFILE) verify
+	@# the history tests run on SQLite and on a throw-away PostgreSQL (loopback, temporary data folder),
+	@# stopped by its process id when the tests end, pass or fail
+	@pg=$$(scripts/pg-test-server.sh start); eval "$$pg"; \
+	  trap 'scripts/pg-test-server.sh stop "$$EDGEBENCH_TEST_PG_DIR"' EXIT; \
+	  $(MVN) $(MVN_FLAGS) -Dedgebench.profile=$(PROFILE) verify
 
 lint-ci:
 	@scripts/ensure-tools.sh browser

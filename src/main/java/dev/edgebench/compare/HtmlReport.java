@@ -91,10 +91,7 @@ public final class HtmlReport {
         sb.append("<footer>").append(esc(c.paired() ? METHOD.replace(TWO_STAGE, PAIRED) : METHOD)).append("<br>Charts: ")
                 .append(esc(vendorLine())).append("</footer>\n");
         sb.append("<script type=\"application/json\" id=\"edgebench-data\">").append(data.replace("<", "\\u003c")).append("</script>\n");
-        for (String lib : LIBS) {
-            sb.append("<script>/* ").append(lib).append(" (npm, MIT license) */\n").append(scriptSafe(resource(VENDOR + lib + ".js")))
-                    .append("\n</script>\n");
-        }
+        sb.append(chartScripts());
         sb.append("<script>\n").append(scriptSafe(resource("/dev/edgebench/compare/report.js"))).append("\n</script>\n</body></html>\n");
         return sb.toString();
     }
@@ -126,8 +123,22 @@ public final class HtmlReport {
             code{background:#f3f3f3;padding:0 3px;border-radius:3px}
             """;
 
+    /**
+     * @return the pinned chart libraries (Chart.js, its error-bar and annotation plugins) as inline
+     *         script elements, for every page drawn with them (this report, the history's trend page)
+     * @throws IllegalStateException when they are not in this build
+     */
+    public static String chartScripts() {
+        StringBuilder sb = new StringBuilder(300_000);
+        for (String lib : LIBS) {
+            sb.append("<script>/* ").append(lib).append(" (npm, MIT license) */\n").append(scriptSafe(resource(VENDOR + lib + ".js")))
+                    .append("\n</script>\n");
+        }
+        return sb.toString();
+    }
+
     /** @return "chart.js 4.5.1 (MIT), ..." from the vendored libraries' manifest */
-    static String vendorLine() {
+    public static String vendorLine() {
         try {
             JsonNode libs = JSON.readTree(resource(VENDOR + "vendor.json"));
             StringBuilder sb = new StringBuilder();
@@ -145,7 +156,7 @@ public final class HtmlReport {
         }
     }
 
-    static String resource(String path) {
+    public static String resource(String path) {
         try (InputStream in = HtmlReport.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("the HTML report's resource " + path + " is not in this build: build with Maven, whose"
@@ -158,11 +169,11 @@ public final class HtmlReport {
     }
 
     /** Keeps an inline script from closing its element early. */
-    static String scriptSafe(String s) {
+    public static String scriptSafe(String s) {
         return s.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT").replace("<!--", "<\\!--");
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         if (s == null) {
             return "";
         }

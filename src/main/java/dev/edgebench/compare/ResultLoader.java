@@ -144,7 +144,8 @@ public final class ResultLoader {
             if (!"ok".equals(status)) {
                 warnings.add(id + " is " + status + (b.hasNonNull("error") ? ": " + b.get("error").asText().lines().findFirst().orElse("") : ""));
             }
-            out.put(id, new ResultSet.Bench(id, kind, params, status, b.path("error").asText(null), primary, metrics, latency));
+            Map<String, Object> telemetry = b.path("telemetry").isObject() ? JSON.convertValue(b.get("telemetry"), Map.class) : Map.of();
+            out.put(id, new ResultSet.Bench(id, kind, params, status, b.path("error").asText(null), primary, metrics, latency, telemetry));
         }
         com.fasterxml.jackson.databind.node.ObjectNode runDoc = ((com.fasterxml.jackson.databind.node.ObjectNode) doc).deepCopy();
         runDoc.remove("benchmarks");
@@ -224,7 +225,7 @@ public final class ResultLoader {
                 throw new BadInputException(file + " has " + id + " twice");
             }
             out.put(id, new ResultSet.Bench(id, mode, params, metrics.isEmpty() ? "failed" : "ok",
-                    metrics.isEmpty() ? "no raw data" : null, "score", metrics, Map.of()));
+                    metrics.isEmpty() ? "no raw data" : null, "score", metrics, Map.of(), Map.of()));
         }
         String name = file.getFileName().toString();
         return new ResultSet(file, "jmh", name, "jmh", null, out, warnings, 1, Map.of());

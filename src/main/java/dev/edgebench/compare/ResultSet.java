@@ -54,9 +54,11 @@ public record ResultSet(Path source, String format, String label, String suite, 
      * @param primary name of the primary metric (the one compared by default)
      * @param metrics metric name to per-sample values
      * @param latency tag (itl, ttft, prefill) to its per-iteration histograms (ns) from the hlog; empty without one
+     * @param telemetry the benchmark's telemetry summary as run.json holds it (power source, throttling, power mode,
+     *                  clocks, ...); empty when none was sampled or for JMH results
      */
     public record Bench(String id, String kind, Map<String, String> params, String status, String error, String primary,
-                        Map<String, Metric> metrics, Map<String, List<Histogram>> latency) {
+                        Map<String, Metric> metrics, Map<String, List<Histogram>> latency, Map<String, Object> telemetry) {
         public boolean ok() {
             return "ok".equals(status);
         }
