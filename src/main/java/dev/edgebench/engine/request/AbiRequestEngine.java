@@ -1,5 +1,10 @@
 package dev.edgebench.engine.request;
 
+import dev.edgebench.engine.FinishReason;
+import dev.edgebench.engine.PolledEvents;
+import dev.edgebench.engine.RequestSpec;
+import dev.edgebench.engine.StreamingEngine;
+
 import dev.edgebench.bindings.request.EdgebenchRequest;
 import dev.edgebench.bindings.request.ebr_config;
 import dev.edgebench.bindings.request.ebr_event;
@@ -23,7 +28,7 @@ import java.nio.file.Path;
  * {@link #close} when no other call is running. A closed engine refuses every call with
  * {@link IllegalStateException}. Times are nanoseconds on the clock of {@link System#nanoTime()}.
  */
-public final class AbiRequestEngine implements AutoCloseable {
+public final class AbiRequestEngine implements StreamingEngine {
     private static final int TEXT_BYTES = 4096;
 
     private final Arena arena = Arena.ofShared();
@@ -202,7 +207,7 @@ public final class AbiRequestEngine implements AutoCloseable {
                 throw new IllegalStateException("ebr_poll: " + t, t);
             }
             if (n >= 0) {
-                out.fill(events, tokens, n, tokensUsed.get(ValueLayout.JAVA_INT, 0));
+                copyOut(out, n, tokensUsed.get(ValueLayout.JAVA_INT, 0));
                 return n;
             }
             if (n != EdgebenchRequest.EBR_ERR_BUFFER_TOO_SMALL()) {
@@ -212,6 +217,38 @@ public final class AbiRequestEngine implements AutoCloseable {
             int needed = tokensUsed.get(ValueLayout.JAVA_INT, 0);
             tokenCapacity = Math.max(needed, tokenCapacity * 2);
             tokens = arena.allocate(ValueLayout.JAVA_INT, tokenCapacity);
+        }
+    }
+
+    private static final long EV_SIZE = ebr_event.sizeof();
+    private static final long REQ_ID = ebr_event.req_id$offset();
+    private static final long CLIENT_TAG = ebr_event.client_tag$offset();
+    private static final long RECV_NS = ebr_event.recv_ns$offset();
+    private static final long ARRIVAL_NS = ebr_event.arrival_ns$offset();
+    private static final long FIRST_SCHED_NS = ebr_event.first_sched_ns$offset();
+    private static final long FIRST_TOK_NS = ebr_event.first_tok_ns$offset();
+    private static final long LAST_TOK_NS = ebr_event.last_tok_ns$offset();
+    private static final long TOK_OFF = ebr_event.tok_off$offset();
+    private static final long N_TOK = ebr_event.n_tok$offset();
+    private static final long IS_FINAL = ebr_event.is_final$offset();
+    private static final long FINISH_REASON = ebr_event.finish_reason$offset();
+    private static final long HAS_ERROR = ebr_event.has_error$offset();
+    private static final long HAS_PERF = ebr_event.has_perf$offset();
+    private static final long DECODING_ITER = ebr_event.decoding_iter$offset();
+
+    /** Copies {@code n} events and {@code used} tokens out of the native buffers: no allocation. */
+    private void copyOut(PolledEvents out, int n, int used) {
+        out.clear();
+        out.copyTokens(tokens, used);
+        for (int i = 0; i < n; i++) {
+            long b = i * EV_SIZE;
+            out.appendEvent(events.get(ValueLayout.JAVA_LONG, b + REQ_ID), events.get(ValueLayout.JAVA_LONG, b + CLIENT_TAG),
+                    events.get(ValueLayout.JAVA_LONG, b + RECV_NS), events.get(ValueLayout.JAVA_LONG, b + ARRIVAL_NS),
+                    events.get(ValueLayout.JAVA_LONG, b + FIRST_SCHED_NS), events.get(ValueLayout.JAVA_LONG, b + FIRST_TOK_NS),
+                    events.get(ValueLayout.JAVA_LONG, b + LAST_TOK_NS), events.get(ValueLayout.JAVA_INT, b + TOK_OFF),
+                    events.get(ValueLayout.JAVA_INT, b + N_TOK), events.get(ValueLayout.JAVA_INT, b + IS_FINAL) != 0,
+                    events.get(ValueLayout.JAVA_INT, b + FINISH_REASON), events.get(ValueLayout.JAVA_INT, b + HAS_ERROR) != 0,
+                    events.get(ValueLayout.JAVA_INT, b + HAS_PERF) != 0, events.get(ValueLayout.JAVA_INT, b + DECODING_ITER));
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.edgebench.engine.request;
 
+import dev.edgebench.engine.FinishReason;
+import dev.edgebench.engine.PolledEvents;
+import dev.edgebench.engine.RequestSpec;
+
 import dev.edgebench.TestSupport;
 import dev.edgebench.bindings.request.EdgebenchRequest;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,9 @@
 package dev.edgebench.engine.request;
 
+import dev.edgebench.engine.FinishReason;
+import dev.edgebench.engine.PolledEvents;
+import dev.edgebench.engine.RequestSpec;
+
 import dev.edgebench.TestSupport;
 import dev.edgebench.model.ModelForge;
 import org.junit.jupiter.api.Tag;

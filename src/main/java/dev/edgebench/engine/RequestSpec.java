@@ -1,4 +1,4 @@
-package dev.edgebench.engine.request;
+package dev.edgebench.engine;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package dev.edgebench.engine.request;
+package dev.edgebench.engine;
 
 /** Why a request ended: {@code EBR_FINISH_*} (TensorRT-LLM's FinishReason values, and -1). */
 public enum FinishReason {

@@ -1,34 +1,16 @@
-package dev.edgebench.engine.request;
-
-import dev.edgebench.bindings.request.ebr_event;
+package dev.edgebench.engine;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The events of one {@link AbiRequestEngine#poll} call, copied out of the native buffers into arrays
- * that are reused from call to call: nothing is allocated per token or per event. Event {@code i}'s
+ * The events of one {@link StreamingEngine#poll} call, in arrays that are reused from call to call
+ * (the engine fills them: copied from native buffers, or appended by a Java engine): nothing is allocated per token or per event. Event {@code i}'s
  * tokens are {@code token(tokenOffset(i)) .. token(tokenOffset(i) + tokenCount(i) - 1)}. Times are
  * nanoseconds on the clock of {@link System#nanoTime()} ({@code CLOCK_MONOTONIC}); 0 where the engine
  * does not report a time. Not thread-safe: one polling thread owns an instance.
  */
 public final class PolledEvents {
-    private static final long SIZE = ebr_event.sizeof();
-    private static final long REQ_ID = ebr_event.req_id$offset();
-    private static final long CLIENT_TAG = ebr_event.client_tag$offset();
-    private static final long RECV_NS = ebr_event.recv_ns$offset();
-    private static final long ARRIVAL_NS = ebr_event.arrival_ns$offset();
-    private static final long FIRST_SCHED_NS = ebr_event.first_sched_ns$offset();
-    private static final long FIRST_TOK_NS = ebr_event.first_tok_ns$offset();
-    private static final long LAST_TOK_NS = ebr_event.last_tok_ns$offset();
-    private static final long TOK_OFF = ebr_event.tok_off$offset();
-    private static final long N_TOK = ebr_event.n_tok$offset();
-    private static final long IS_FINAL = ebr_event.is_final$offset();
-    private static final long FINISH_REASON = ebr_event.finish_reason$offset();
-    private static final long HAS_ERROR = ebr_event.has_error$offset();
-    private static final long HAS_PERF = ebr_event.has_perf$offset();
-    private static final long DECODING_ITER = ebr_event.decoding_iter$offset();
-
     private final long[] reqId;
     private final long[] clientTag;
     private final long[] recvNs;
@@ -68,31 +50,64 @@ public final class PolledEvents {
         tokens = new int[tokenCapacity];
     }
 
-    /** Copies {@code n} events and {@code used} tokens out of the native buffers. */
-    void fill(MemorySegment events, MemorySegment nativeTokens, int n, int used) {
-        if (used > tokens.length) {
-            tokens = new int[Math.max(used, tokens.length * 2)];
-        }
-        for (int i = 0; i < n; i++) {
-            long b = i * SIZE;
-            reqId[i] = events.get(ValueLayout.JAVA_LONG, b + REQ_ID);
-            clientTag[i] = events.get(ValueLayout.JAVA_LONG, b + CLIENT_TAG);
-            recvNs[i] = events.get(ValueLayout.JAVA_LONG, b + RECV_NS);
-            arrivalNs[i] = events.get(ValueLayout.JAVA_LONG, b + ARRIVAL_NS);
-            firstSchedNs[i] = events.get(ValueLayout.JAVA_LONG, b + FIRST_SCHED_NS);
-            firstTokNs[i] = events.get(ValueLayout.JAVA_LONG, b + FIRST_TOK_NS);
-            lastTokNs[i] = events.get(ValueLayout.JAVA_LONG, b + LAST_TOK_NS);
-            tokOff[i] = events.get(ValueLayout.JAVA_INT, b + TOK_OFF);
-            nTok[i] = events.get(ValueLayout.JAVA_INT, b + N_TOK);
-            flags[i] = (events.get(ValueLayout.JAVA_INT, b + IS_FINAL) != 0 ? 1 : 0)
-                    | (events.get(ValueLayout.JAVA_INT, b + HAS_ERROR) != 0 ? 2 : 0)
-                    | (events.get(ValueLayout.JAVA_INT, b + HAS_PERF) != 0 ? 4 : 0);
-            finishReason[i] = events.get(ValueLayout.JAVA_INT, b + FINISH_REASON);
-            decodingIter[i] = events.get(ValueLayout.JAVA_INT, b + DECODING_ITER);
-        }
-        MemorySegment.copy(nativeTokens, ValueLayout.JAVA_INT, 0, tokens, 0, used);
-        count = n;
+    /** Empties the buffer before an engine fills it. */
+    public void clear() {
+        count = 0;
+        tokenCount = 0;
+    }
+
+    /** @return whether another event fits */
+    public boolean full() {
+        return count == reqId.length;
+    }
+
+    /**
+     * Copies {@code used} tokens from a native buffer, replacing the tokens of this poll (events
+     * then refer to them by offset). Grows the token array, once, when it is too small.
+     */
+    public void copyTokens(MemorySegment src, int used) {
+        ensureTokens(used);
+        MemorySegment.copy(src, ValueLayout.JAVA_INT, 0, tokens, 0, used);
         tokenCount = used;
+    }
+
+    /** Appends one token of the event about to be appended; @return its offset */
+    public int appendToken(int token) {
+        ensureTokens(tokenCount + 1);
+        tokens[tokenCount] = token;
+        return tokenCount++;
+    }
+
+    /**
+     * Appends one event; its tokens are {@code token(tokenOffset) .. token(tokenOffset + nTok - 1)}.
+     *
+     * @throws IllegalStateException when the buffer is {@link #full()}
+     */
+    public void appendEvent(long requestId, long clientTag, long recvNs, long arrivalNs, long firstScheduledNs, long firstTokenNs,
+                            long lastTokenNs, int tokenOffset, int nTok, boolean isFinal, int finishReasonCode, boolean hasError,
+                            boolean hasPerf, int decodingIterations) {
+        if (full()) {
+            throw new IllegalStateException("PolledEvents holds at most " + reqId.length + " events");
+        }
+        int i = count++;
+        reqId[i] = requestId;
+        this.clientTag[i] = clientTag;
+        this.recvNs[i] = recvNs;
+        this.arrivalNs[i] = arrivalNs;
+        firstSchedNs[i] = firstScheduledNs;
+        firstTokNs[i] = firstTokenNs;
+        lastTokNs[i] = lastTokenNs;
+        tokOff[i] = tokenOffset;
+        this.nTok[i] = nTok;
+        flags[i] = (isFinal ? 1 : 0) | (hasError ? 2 : 0) | (hasPerf ? 4 : 0);
+        finishReason[i] = finishReasonCode;
+        decodingIter[i] = decodingIterations;
+    }
+
+    private void ensureTokens(int n) {
+        if (n > tokens.length) {
+            tokens = java.util.Arrays.copyOf(tokens, Math.max(n, tokens.length * 2));
+        }
     }
 
     /** @return the most events one poll can hold */
@@ -160,7 +175,7 @@ public final class PolledEvents {
         return (flags[check(i)] & 1) != 0;
     }
 
-    /** @return whether event i reports the request's failure ({@link AbiRequestEngine#errorText}) */
+    /** @return whether event i reports the request's failure ({@link StreamingEngine#errorText}) */
     public boolean hasError(int i) {
         return (flags[check(i)] & 2) != 0;
     }
