@@ -60,7 +60,7 @@ public final class RunPreflight {
         RunDocument.PresetInfo preset = new RunDocument.PresetInfo(o.preset().name(), o.preset().description(), o.warmups(),
                 o.samples(), o.forks(), RunDocuments.tree(o));
         return new RunDocument(RunDocument.SCHEMA, folder.runId(), Instant.now().toString(), null, "running", command, preset,
-                RunDocuments.tree(Environment.capture()), engine, models, plan.benchmarks(), null, null, null, null);
+                RunDocuments.tree(Environment.capture()), engine, models, plan.benchmarks(), null, null, null, null, null);
     }
 
     /** @return the engine's description, loading the engine in this JVM */

@@ -121,8 +121,11 @@ final class AbCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         String command = "ab " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        RunDocument headerA = RunPreflight.header(plan, runA, command, models, describeBuild(libA));
-        RunDocument headerB = RunPreflight.header(plan, runB, command, models, describeBuild(libB));
+        String ord = alternate ? "alternate" : "fixed";
+        RunDocument headerA = RunPreflight.header(plan, runA, command, models, describeBuild(libA))
+                .withAb(new RunDocument.AbSide("A", a, rounds, ord, libA.toString()));
+        RunDocument headerB = RunPreflight.header(plan, runB, command, models, describeBuild(libB))
+                .withAb(new RunDocument.AbSide("B", b, rounds, ord, libB.toString()));
         RunDocuments.write(runA.runJson(), headerA);
         RunDocuments.write(runB.runJson(), headerB);
         AtomicBoolean finished = new AtomicBoolean();

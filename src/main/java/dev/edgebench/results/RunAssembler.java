@@ -129,12 +129,18 @@ public final class RunAssembler {
         Map<String, Map<String, Double>> latency = null;
         String hlogName = null;
         Path hlog = folder.hlog(id);
-        if (Files.isRegularFile(hlog)) {
-            latency = new LinkedHashMap<>();
-            for (Map.Entry<String, Histogram> e : LatencyLog.read(hlog).entrySet()) {
-                latency.put(e.getKey(), LatencyLog.summarize(e.getValue()));
+        if (Files.isRegularFile(hlog) && Files.size(hlog) > 0) {
+            try {
+                Map<String, Map<String, Double>> lat = new LinkedHashMap<>();
+                for (Map.Entry<String, Histogram> e : LatencyLog.read(hlog).entrySet()) {
+                    lat.put(e.getKey(), LatencyLog.summarize(e.getValue()));
+                }
+                latency = lat;
+                hlogName = folder.dir().relativize(hlog).toString();
+            } catch (IllegalArgumentException e) {
+                // a log the fork was still writing when the run was stopped: the samples stand, without percentiles
+                latency = null;
             }
-            hlogName = folder.dir().relativize(hlog).toString();
         }
         TelemetrySummary telemetry = null;
         Path t = folder.telemetry(id);

@@ -34,13 +34,14 @@ import java.util.Map;
  * @param benchmarks       results, one per planned benchmark, in plan order
  * @param warnings         what makes figures less comparable (throttling, unlocked clocks)
  * @param failedBenchmarks planned benchmarks without a complete result
+ * @param ab               which side of an interleaved A/B this run is, or null for a plain run
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunDocument(String schema, String runId, String startedAt, String finishedAt, String status, String command,
                           PresetInfo preset, JsonNode environment, JsonNode engine, List<ModelInfo> models,
                           List<PlannedBenchmark> plan, JsonNode ceilings, List<BenchmarkResult> benchmarks, List<String> warnings,
-                          Integer failedBenchmarks) {
+                          Integer failedBenchmarks, AbSide ab) {
     /** The schema this version writes. */
     public static final String SCHEMA = "edgebench.run/2";
     /** The schema of earlier versions, still read. */
@@ -50,19 +51,37 @@ public record RunDocument(String schema, String runId, String startedAt, String 
     public RunDocument withResults(String newStatus, String finished, List<BenchmarkResult> results, List<String> warn,
                                    int failed) {
         return new RunDocument(schema, runId, startedAt, finished, newStatus, command, preset, environment, engine, models, plan,
-                ceilings, results, warn.isEmpty() ? null : warn, failed);
+                ceilings, results, warn.isEmpty() ? null : warn, failed, ab);
     }
 
     /** @return the same run with the engine's description */
     public RunDocument withEngine(JsonNode e) {
         return new RunDocument(schema, runId, startedAt, finishedAt, status, command, preset, environment, e, models, plan,
-                ceilings, benchmarks, warnings, failedBenchmarks);
+                ceilings, benchmarks, warnings, failedBenchmarks, ab);
     }
 
     /** @return the same run with measured device ceilings */
     public RunDocument withCeilings(JsonNode c) {
         return new RunDocument(schema, runId, startedAt, finishedAt, status, command, preset, environment, engine, models, plan, c,
-                benchmarks, warnings, failedBenchmarks);
+                benchmarks, warnings, failedBenchmarks, ab);
+    }
+
+    /** @return the same run marked as one side of an A/B */
+    public RunDocument withAb(AbSide side) {
+        return new RunDocument(schema, runId, startedAt, finishedAt, status, command, preset, environment, engine, models, plan,
+                ceilings, benchmarks, warnings, failedBenchmarks, side);
+    }
+
+    /**
+     * One side of {@code ab}.
+     *
+     * @param side       A or B
+     * @param name       the side's name (its folder)
+     * @param rounds     rounds, each one fork of every benchmark on each side
+     * @param order      alternate (A B, B A, ...) or fixed
+     * @param libraryDir the engine build this side's forks loaded
+     */
+    public record AbSide(String side, String name, int rounds, String order, String libraryDir) {
     }
 
     /**

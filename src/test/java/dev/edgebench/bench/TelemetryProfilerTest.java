@@ -86,25 +86,25 @@ class TelemetryProfilerTest {
         // VDD_IN: 5000 mV x 1400 mA = 7 W, constant, so every figure is exact
         assertEquals(7.0, s.get("power.avg_W").getScore(), 1e-9, s.keySet().toString());
         assertEquals("W", s.get("power.avg_W").getScoreUnit());
-        assertEquals(7.0, s.get("power.peak").getScore(), 1e-9);
-        double energy = s.get("energy").getScore();
+        assertEquals(7.0, s.get("power.peak_W").getScore(), 1e-9);
+        double energy = s.get("energy.sample_J").getScore();
         assertTrue(energy > 7 * 0.39 && energy < 7 * 1.5, "about 7 W x 0.4 s, got " + energy + " J");
         assertEquals(0.0, s.get("energy.from_counter").getScore());
         assertTrue(s.get("energy.per_token_J").getScore() > 0);
         assertEquals("J/tok", s.get("energy.per_token_J").getScoreUnit());
         assertTrue(s.get("tok_per_s_per_W").getScore() > 0);
-        assertEquals(52.25, s.get("temp.max").getScore(), 1e-9);
-        assertEquals(624.75, s.get("clock.sm.min").getScore(), 1e-9);
-        assertEquals(624.75, s.get("clock.sm.max").getScore(), 1e-9);
+        assertEquals(52.25, s.get("temp.max_C").getScore(), 1e-9);
+        assertEquals(624.75, s.get("clock.sm.min_MHz").getScore(), 1e-9);
+        assertEquals(624.75, s.get("clock.sm.max_MHz").getScore(), 1e-9);
         assertEquals(0.0, s.get("throttled").getScore());
         assertEquals(0L, assertInstanceOf(BitmaskResult.class, s.get("throttle.reasons")).mask());
-        assertEquals(2.0, s.get("memory.rss.peak").getScore(), 1e-9, "2048 kB");
-        assertTrue(s.get("telemetry.sampler.cost").getScore() > 0);
+        assertEquals(2.0, s.get("memory.rss.peak_MiB").getScore(), 1e-9, "2048 kB");
+        assertTrue(s.get("telemetry.sampler.cost_us").getScore() > 0);
         // CPU covers the sampling thread's whole loop (its wake-ups too), wall only the reads: no fixed ratio
-        assertTrue(s.get("telemetry.sampler.wall").getScore() > 0);
-        assertEquals("us/sample", s.get("telemetry.sampler.cost").getScoreUnit());
-        assertFalse(s.containsKey("memory.gpu.peak"), "no GPU memory reading here");
-        assertFalse(s.containsKey("cooldown.wait"), "no cool-down asked for");
+        assertTrue(s.get("telemetry.sampler.wall_us").getScore() > 0);
+        assertEquals("us/sample", s.get("telemetry.sampler.cost_us").getScoreUnit());
+        assertFalse(s.containsKey("memory.gpu.peak_MiB"), "no GPU memory reading here");
+        assertFalse(s.containsKey("cooldown.wait_s"), "no cool-down asked for");
 
         List<TelemetryReport> reports = TelemetryReport.readRun(runDir);
         assertEquals(1, reports.size());

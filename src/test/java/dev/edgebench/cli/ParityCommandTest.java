@@ -33,7 +33,7 @@ class ParityCommandTest {
         rejected("--pp-reps auto or >= 2", "--pp-reps", "1");
         rejected("--ngl needs auto or >= 0", "--ngl", "-1");
         rejected("reps >= 2", "--reps", "1");
-        rejected("Unknown option: '--turbo'", "--turbo", "1");
+        rejected("Unknown options: '--turbo'", "--turbo", "1");
         rejected("Missing required parameter for option '--model'", "--model");
         rejected("unknown model 'Llama-9'", "--model", "Llama-9:Q4_0");
     }

@@ -68,10 +68,13 @@ class RunProcessesNativeTest {
             assertEquals("complete", run.path("status").asText(), f.toString());
             assertEquals(2, run.path("benchmarks").get(0).path("samples").asInt(), "each run has its own samples, not both");
         }
-        Path forged = TestSupport.forge(Files.createDirectories(tmp.resolve("fresh")), TestSupport.TINY, "Q4_0", 0);
+        long seed = dev.edgebench.model.Models.parse(TestSupport.TINY + ":Q4_0", dev.edgebench.model.Catalog.builtin()).seed();
+        Path forged = TestSupport.forge(Files.createDirectories(tmp.resolve("fresh")), TestSupport.TINY, "Q4_0", seed);
         Path shared;
-        try (Stream<Path> s = Files.list(cache)) {
-            shared = s.filter(p -> p.getFileName().toString().endsWith(".gguf")).findFirst().orElseThrow();
+        try (Stream<Path> s = Files.walk(cache)) {
+            List<Path> gguf = s.filter(p -> p.getFileName().toString().endsWith(".gguf")).toList();
+            assertEquals(1, gguf.size(), () -> "one model in the shared cache: " + gguf);
+            shared = gguf.get(0);
         }
         assertEquals(TestSupport.sha256(forged), TestSupport.sha256(shared), "the model both runs forged is a fresh forge's");
     }
@@ -79,7 +82,8 @@ class RunProcessesNativeTest {
     @Test
     void aKilledRunIsFoundInterruptedWithItsFinishedBenchmarkReadable(@TempDir Path tmp) throws Exception {
         Path cache = Files.createDirectories(tmp.resolve("cache"));
-        TestSupport.forge(cache, TestSupport.TINY, "Q4_0", 0);
+        TestSupport.forge(cache, TestSupport.TINY, "Q4_0",
+                dev.edgebench.model.Models.parse(TestSupport.TINY + ":Q4_0", dev.edgebench.model.Catalog.builtin()).seed());
         Path runs = tmp.resolve("runs");
         Process p = edgebench(cache, tmp.resolve("run.log"), tinyRun(runs, "prefill,decode")).start();
         Path folder = null;

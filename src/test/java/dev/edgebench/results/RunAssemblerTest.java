@@ -40,7 +40,7 @@ class RunAssemblerTest {
                 JSON.readTree("{\"name\":\"llama.cpp\",\"build\":{\"name\":\"cpu\"}}"),
                 List.of(new RunDocument.ModelInfo("edgebench-tiny:Q4_0", "/m.gguf", "0".repeat(64),
                         JSON.readTree("{\"architecture\":\"llama\",\"parameters\":1,\"fileBytes\":1,\"weightBytesPerToken\":1}"))),
-                plan, null, null, null, null);
+                plan, null, null, null, null, null);
     }
 
     static String line(SampleLine s) throws Exception {
