@@ -99,7 +99,7 @@ public final class HostSampler implements Sampler {
         List<Rapl> rapl = findRapl(root.resolve("sys/class/powercap"), files, notes);
 
         Path cpuBase = root.resolve("sys/devices/system/cpu");
-        List<Path> cpus = JetsonSampler.list(cpuBase, notes).stream()
+        List<Path> cpus = JetsonProbe.list(cpuBase, notes).stream()
                 .filter(p -> p.getFileName().toString().matches("cpu\\d+")).toList();
         List<SysFiles.Attribute> freqs = new ArrayList<>();
         List<SysFiles.Attribute> throttle = new ArrayList<>();
@@ -108,7 +108,7 @@ public final class HostSampler implements Sampler {
         for (Path cpu : cpus) {
             Path f = cpu.resolve("cpufreq/scaling_cur_freq");
             if (Files.exists(f)) {
-                SysFiles.Attribute a = JetsonSampler.openProbed(files, f, "CPU clock", freqNotes);
+                SysFiles.Attribute a = JetsonProbe.openProbed(files, f, "CPU clock", freqNotes);
                 if (a != null) {
                     freqs.add(a);
                 }
@@ -122,7 +122,7 @@ public final class HostSampler implements Sampler {
                     pkg = cpu.getFileName().toString();
                 }
                 if (packagesSeen.add(pkg)) {
-                    SysFiles.Attribute a = JetsonSampler.openProbed(files, count, "CPU package " + pkg + " throttle count", notes);
+                    SysFiles.Attribute a = JetsonProbe.openProbed(files, count, "CPU package " + pkg + " throttle count", notes);
                     if (a != null) {
                         throttle.add(a);
                     }
@@ -149,7 +149,7 @@ public final class HostSampler implements Sampler {
             status = files.open(statusFile);
             status.readKeyed(VM_HWM);
         } catch (IOException e) {
-            JetsonSampler.closeQuietly(status);
+            JetsonProbe.closeQuietly(status);
             status = null;
             notes.add("peak RSS: " + statusFile + ": " + ErrorTally.describe(e));
         }
@@ -161,7 +161,7 @@ public final class HostSampler implements Sampler {
 
     private static List<Rapl> findRapl(Path powercap, SysFiles files, List<String> notes) {
         List<Rapl> out = new ArrayList<>();
-        List<Path> zones = JetsonSampler.list(powercap, notes).stream()
+        List<Path> zones = JetsonProbe.list(powercap, notes).stream()
                 .filter(p -> p.getFileName().toString().matches("intel-rapl:\\d+")).toList();
         if (zones.isEmpty()) {
             notes.add("CPU power: no " + powercap + "/intel-rapl:N (no RAPL, or a virtual machine)");
@@ -189,7 +189,7 @@ public final class HostSampler implements Sampler {
                 a = files.open(energy);
                 a.readLong();
             } catch (IOException e) {
-                JetsonSampler.closeQuietly(a);
+                JetsonProbe.closeQuietly(a);
                 String why = ErrorTally.describe(e);
                 notes.add("RAPL " + name + ": " + energy + ": " + why
                         + (why.equals("permission denied") ? " (root only since Linux 5.10: run as root, or make energy_uj readable)" : ""));
@@ -313,6 +313,6 @@ public final class HostSampler implements Sampler {
         rapl.forEach(r -> r.energyUj.close());
         cpuFreqKhz.forEach(SysFiles.Attribute::close);
         packageThrottleCounts.forEach(SysFiles.Attribute::close);
-        JetsonSampler.closeQuietly(status);
+        JetsonProbe.closeQuietly(status);
     }
 }

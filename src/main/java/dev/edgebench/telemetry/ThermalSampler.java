@@ -50,7 +50,7 @@ public final class ThermalSampler implements Sampler {
         List<Channel> channels = new ArrayList<>();
         Set<String> names = new HashSet<>();
         int found = 0;
-        for (Path zone : JetsonSampler.list(base, notes)) {
+        for (Path zone : JetsonProbe.list(base, notes)) {
             if (!zone.getFileName().toString().startsWith("thermal_zone")) {
                 continue;
             }
@@ -77,7 +77,7 @@ public final class ThermalSampler implements Sampler {
                     continue;
                 }
             } catch (IOException e) {
-                JetsonSampler.closeQuietly(a);
+                JetsonProbe.closeQuietly(a);
                 notes.add(zone.getFileName() + " (" + type + "): " + temp + ": " + ErrorTally.describe(e));
                 continue;
             }

@@ -162,7 +162,7 @@ class KernelNativeTest {
     @Test
     void copiesAreSizedLikeTestBackendOpsAndColdCopiesRotateOverDistinctWeights() throws Exception {
         KernelSpec mm = KernelSpec.parse("MUL_MAT q4_0[2048x2048] f32[2048x1]");
-        assertEquals((int) (8e9 / (2.0 * 2048 * 2048)) + 1, KernelGraph.autoCopies(mm, true));
+        assertEquals((int) (8e9 / (2.0 * 2048 * 2048)) + 1, SourceData.autoCopies(mm, true));
         KernelSpec small = KernelSpec.parse("MUL_MAT q4_0[256x256] f32[256x1]");
         try (KernelGraph g = KernelGraph.build(cpu, small, new KernelGraph.Options(100, KernelGraph.Placement.DEVICE, 4L << 20, 1))) {
             assertEquals(100, g.copies());

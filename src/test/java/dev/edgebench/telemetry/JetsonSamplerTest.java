@@ -176,8 +176,8 @@ class JetsonSamplerTest {
                 cpu1: Online=0 Governor=schedutil MinFreq=729600 MaxFreq=2201600 CurrentFreq=729600
                 GPU MinFreq=1300500000 MaxFreq=1300500000 CurrentFreq=1300500000
                 """;
-        assertEquals("locked: GPU 1300.5-1300.5 MHz, 1 of 1 online CPUs at a fixed clock", JetsonSampler.lockedFromJetsonClocks(locked));
-        assertNull(JetsonSampler.lockedFromJetsonClocks("jetson_clocks: must be run as root\n"));
+        assertEquals("locked: GPU 1300.5-1300.5 MHz, 1 of 1 online CPUs at a fixed clock", JetsonProbe.lockedFromJetsonClocks(locked));
+        assertNull(JetsonProbe.lockedFromJetsonClocks("jetson_clocks: must be run as root\n"));
     }
 
     @Test
