@@ -134,7 +134,9 @@ source_id() {
   fi
 }
 build_key=$( { source_id; printf '%s\n' "$profile" "${generator[@]}" "${config_args[@]}" "${TARGETS:-}" "${CC:-}" "${CXX:-}" \
-  | sed "s|$here/|native/|g"; cat "$profile_file" "$here/profiles/common.cmake" "$here/build.sh" "$here/architectures.sh"; \
+  "${REQUEST_ENGINES:-on}" "${TRTLLM_ROOT:-}" "${TRTLLM_INCLUDE:-}" "${TRTLLM_LIB:-}" | sed "s|$here/|native/|g"; \
+  cat "$profile_file" "$here/profiles/common.cmake" "$here/build.sh" "$here/architectures.sh"; \
+  [ "${REQUEST_ENGINES:-on}" = off ] || find "$here/shim" -type f -print0 | sort -z | xargs -0 cat; \
   [ ${#toolchain_args[@]} -eq 0 ] || cat "$here/toolchains/aarch64-linux-gnu.cmake"; } | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$out/.build-key" 2>/dev/null)" = "$build_key" ] && [ -f "$out/manifest.json" ] && [ -f "$out/architectures.txt" ] \
    && compgen -G "$out/lib/lib*.so*" >/dev/null; then
@@ -195,7 +197,9 @@ build_request_engines() {
   fi
   request_engines_json=$(cat "$out/shim/request-engines.json")
 }
-build_request_engines
+request_engines_json=null
+# REQUEST_ENGINES=off builds the engine alone (a checkout without native/shim, a build without a C++ toolchain for it)
+[ "${REQUEST_ENGINES:-on}" = off ] || build_request_engines
 # ---- end of request engines ----
 [ -f "$out/manifest.json" ] || changed=1
 # the architectures this source can load, so that other models are refused before a run
