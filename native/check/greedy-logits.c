@@ -14,8 +14,9 @@
  * the sampler saw, little-endian as the engine stored them (both targets are little-endian).
  *
  * diff prints per step the largest absolute difference, the largest difference relative to that
- * step's largest |logit| in A, and whether the argmax agrees; and the maxima over all steps:
- *   max_abs <x> max_rel <y> argmax_equal <0|1> steps <n> n_vocab <v>
+ * step's largest |logit| in A, the gap between A's best and second-best logit (a difference
+ * below it cannot change the greedy token), and whether the argmax agrees; then over all steps:
+ *   max_abs <x> max_rel <y> argmax_equal <0|1> min_top2_margin <m> steps <n> n_vocab <v>
  * Exit 0 when both files have the same shape, 1 when they differ in shape, 2 on bad input.
  */
 #include "llama.h"
@@ -135,13 +136,13 @@ static int diff(const char * path_a, const char * path_b) {
         printf("shape differs: %s has %d steps x %d, %s has %d steps x %d\n", path_a, sa, va, path_b, sb, vb);
         return 1;
     }
-    double max_abs = 0, max_rel = 0;
+    double max_abs = 0, max_rel = 0, min_margin = INFINITY;
     int argmax_equal = 1;
     for (int s = 0; s < sa; s++) {
         const float * x = a + (size_t) s * va;
         const float * y = b + (size_t) s * va;
         double step_abs = 0, scale = 0;
-        int ax = 0, ay = 0;
+        int ax = 0, ay = 0, second = -1;
         for (int i = 0; i < va; i++) {
             double d = fabs((double) x[i] - (double) y[i]);
             if (d > step_abs || isnan(d)) {
@@ -157,13 +158,23 @@ static int diff(const char * path_a, const char * path_b) {
                 ay = i;
             }
         }
+        for (int i = 0; i < va; i++) {
+            if (i != ax && (second < 0 || x[i] > x[second])) {
+                second = i;
+            }
+        }
+        /* how far the greedy choice was from the runner-up: a difference below it cannot change the token */
+        double margin = second < 0 ? INFINITY : (double) x[ax] - (double) x[second];
+        min_margin = margin < min_margin ? margin : min_margin;
         double step_rel = scale > 0 ? step_abs / scale : step_abs;
-        printf("step %d max_abs %.3e max_rel %.3e max_logit %.4f argmax %d %d\n", s, step_abs, step_rel, scale, ax, ay);
+        printf("step %d max_abs %.3e max_rel %.3e max_logit %.4f top2_margin %.3e argmax %d %d\n", s, step_abs, step_rel, scale,
+               margin, ax, ay);
         max_abs = step_abs > max_abs ? step_abs : max_abs;
         max_rel = step_rel > max_rel ? step_rel : max_rel;
         argmax_equal &= ax == ay;
     }
-    printf("max_abs %.3e max_rel %.3e argmax_equal %d steps %d n_vocab %d\n", max_abs, max_rel, argmax_equal, sa, va);
+    printf("max_abs %.3e max_rel %.3e argmax_equal %d min_top2_margin %.3e steps %d n_vocab %d\n", max_abs, max_rel, argmax_equal,
+           min_margin, sa, va);
     free(a);
     free(b);
     return 0;
