@@ -6,7 +6,7 @@
 #      than the board has (Orin: cortex-a76, Armv8.2-A with dot product and FP16, no SVE, no int8
 #      matrix multiply; Thor: max with 128-bit SVE2 vectors, int8 matrix multiply, BF16, SME off):
 #      the pinned llama-simple and llama-bench, test-backend-ops, and native/check/greedy-logits;
-#      greedy tokens must equal the x86-64 build's, logits must agree within LOGITS_TOL (below);
+#      greedy tokens must equal the x86-64 build's, logits must agree within a tolerance (below);
 #   3. the struct layouts of the bindings on aarch64 (AbiLayoutTest, compiled for aarch64 and run
 #      under the emulator, and for this host);
 #   4. compiles ggml CUDA sources for sm_87 (Orin) and sm_110 (Thor) with the local nvcc, compile only.
@@ -14,7 +14,7 @@
 #      include folder) this step is reported as skipped, with the reason. The whole CUDA engine for
 #      both architectures is built on a GPU host instead: scripts/gpu-session.sh jetson-cuda 87|110.
 # An emulator proves that the code runs and computes the same numbers; it says nothing about speed.
-# SKIP_EMULATION=1 keeps only the compile checks (1 without runs, 4).
+# JETSON_CHECKS picks the parts (default "cross emulate abi cuda"); e.g. JETSON_CHECKS=cuda on a GPU host.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -23,15 +23,23 @@ results=()
 record() { results+=("$1|$2|$3"); }
 work="$root/native/build/jetson-check"
 mkdir -p "$work"
+checks=" ${JETSON_CHECKS:-cross emulate abi cuda} "
+wanted() { [[ "$checks" == *" $1 "* ]]; }
 
 # Greedy decoding of the tiny model, as llama-simple and LlamaSimpleParityNativeTest do it.
 PROMPT="The quick brown fox jumps over"
 N_PREDICT=16
 MODEL_TYPES=${MODEL_TYPES:-"Q4_0 Q8_0 F16"}
-# Largest accepted logit difference, relative to the step's largest |logit|. Why this bound: see
-# the README's Jetson section (different dot-product kernels and summation orders round
-# differently; measured differences are two orders of magnitude below it).
-LOGITS_TOL=${LOGITS_TOL:-1e-3}
+# Largest accepted logit difference, relative to the step's largest |logit| (README, Jetson section).
+# Where every dot product accumulates in float32 (quantized weights on every target; F16 weights on
+# x86-64 through F16C and on SVE, which widens to float32) only the summation order and the SIMD
+# exp/silu approximations differ: a few float32 ulps (2^-24 = 6e-8 relative each), so 1e-5.
+# F16 weights on the Orin build (Armv8.2 FP16 vector arithmetic): ggml accumulates F16 dot products
+# in half precision (vfmaq_f16 into 32 partial sums), each addition rounded to 2^-11 = 4.9e-4
+# relative; with up to 8 terms per partial sum (n_ff 256 / 32) and two layers, 1e-2.
+TOL_F32_ACC=${TOL_F32_ACC:-1e-5}
+TOL_F16_ACC=${TOL_F16_ACC:-1e-2}
+tolerance() { if [ "$1" = armv8.2 ] && [ "$2" = F16 ]; then echo "$TOL_F16_ACC"; else echo "$TOL_F32_ACC"; fi; }
 declare -A CPU_MODEL=([armv8.2]=cortex-a76 [armv9]="max,sve128=on,sme=off")
 declare -A PROFILE_OF=([armv8.2]=jetson-orin [armv9]=jetson-thor)
 
@@ -43,6 +51,7 @@ emu() { local cpu=$1; shift; "$qemu" -cpu "$cpu" -L "$sysroot" "$@"; }
 
 # 1. cross-compiled CPU builds
 for isa in armv8.2 armv9; do
+  wanted cross || break
   profile=${PROFILE_OF[$isa]}
   name="cpu-$isa-aarch64"
   if [ "$have_cross" = 0 ]; then
@@ -132,13 +141,14 @@ emulate() {
         record "$isa greedy tokens $t" FAIL "differ from x86-64's: $(diff "$work/tokens-x86_64-$t.txt" "$work/tokens-$isa-$t.txt" | tr '\n' ' ' | cut -c1-160)"
       fi
       "$work/greedy-logits-x86_64" diff "$work/logits-x86_64-$t.bin" "$work/logits-$isa-$t.bin" > "$work/logits-diff-$isa-$t.txt"
-      local summary rel
+      local summary rel tol
       summary=$(tail -1 "$work/logits-diff-$isa-$t.txt")
       rel=$(echo "$summary" | awk '{print $4}')
-      if echo "$summary" | grep -q 'argmax_equal 1' && awk -v r="$rel" -v tol="$LOGITS_TOL" 'BEGIN { exit !(r + 0 <= tol + 0) }'; then
-        record "$isa logits $t" PASS "$summary (tolerance $LOGITS_TOL relative)"
+      tol=$(tolerance "$isa" "$t")
+      if echo "$summary" | grep -q 'argmax_equal 1' && awk -v r="$rel" -v tol="$tol" 'BEGIN { exit !(r + 0 <= tol + 0) }'; then
+        record "$isa logits $t" PASS "$summary (tolerance $tol relative)"
       else
-        record "$isa logits $t" FAIL "$summary (tolerance $LOGITS_TOL relative)"
+        record "$isa logits $t" FAIL "$summary (tolerance $tol relative)"
       fi
     done
     # llama-bench: that it runs through its prompt and generation tests; its speed is the emulator's
@@ -150,12 +160,12 @@ emulate() {
       record "$isa llama-bench" FAIL "$(tail -2 "$work/bench-$isa.err" | tr '\n' ' ')"
     fi
     # test-backend-ops compares each backend with the CPU backend; this build has only the CPU one
-    emu "$cpu" "$dir/bin/test-backend-ops" -m test > "$work/test-backend-ops-$isa.txt" 2>&1
+    emu "$cpu" "$dir/bin/test-backend-ops" test > "$work/test-backend-ops-$isa.txt" 2>&1
     rc=$?
     if [ $rc -eq 0 ] && grep -q 'Skipping CPU backend' "$work/test-backend-ops-$isa.txt"; then
-      record "$isa test-backend-ops -m test" INFO "ran; one backend (CPU) only, so it compared nothing: $(grep -m1 'backends passed' "$work/test-backend-ops-$isa.txt")"
+      record "$isa test-backend-ops test" INFO "ran; one backend (CPU) only, so it compared nothing: $(grep -m1 'backends passed' "$work/test-backend-ops-$isa.txt")"
     else
-      record "$isa test-backend-ops -m test" FAIL "exit $rc: $(tail -3 "$work/test-backend-ops-$isa.txt" | tr '\n' ' ')"
+      record "$isa test-backend-ops test" FAIL "exit $rc: $(tail -3 "$work/test-backend-ops-$isa.txt" | tr '\n' ' ')"
     fi
   done
 
@@ -171,16 +181,12 @@ emulate() {
     fi
   fi
 }
-if [ "${SKIP_EMULATION:-0}" = 1 ]; then
-  record "emulated runs" SKIP "SKIP_EMULATION=1"
-else
+if wanted emulate; then
   emulate
 fi
 
 # 3. struct layouts of the bindings, aarch64 under emulation and this host
-if [ "${SKIP_EMULATION:-0}" = 1 ]; then
-  record "struct layouts (AbiLayoutTest)" SKIP "SKIP_EMULATION=1"
-else
+if wanted abi; then
   mvn=${MVN:-mvn}
   if "$mvn" -q -B -o -Dtest=AbiLayoutTest -Dsurefire.failIfNoSpecifiedTests=false -Dedgebench.abi.require=true test > "$work/abi.log" 2>&1 ||
      "$mvn" -q -B -Dtest=AbiLayoutTest -Dsurefire.failIfNoSpecifiedTests=false -Dedgebench.abi.require=true test > "$work/abi.log" 2>&1; then
@@ -193,7 +199,9 @@ fi
 # 4. CUDA compile-only for the Jetson architectures
 src=${LLAMA_CPP_SRC:-$root/native/src/llama.cpp}
 nvcc=$(command -v nvcc || true)
-if [ -z "$nvcc" ]; then
+if ! wanted cuda; then
+  :
+elif [ -z "$nvcc" ]; then
   record "CUDA compile sm_87/sm_110" SKIP "no nvcc on PATH"
 else
   cuda_inc="$(dirname "$(readlink -f "$(command -v nvcc)")")/../include"
@@ -238,7 +246,7 @@ for r in "${results[@]}"; do
 done
 echo
 echo "check-jetson: $(( $(date +%s) - t_start ))s; outputs in native/build/jetson-check/ and target/abi/"
-echo "Proven here: the aarch64 CPU engine builds, runs and computes what x86-64 computes under an emulator (not its speed);"
-echo "the bindings' struct layouts hold on aarch64. Not proven here: the whole CUDA engine for sm_87/sm_110 (built on a GPU"
-echo "host: scripts/gpu-session.sh jetson-cuda 87|110), linking against JetPack's CUDA, running kernels on the boards."
+echo "An emulated run shows that the code runs and computes what the x86-64 build computes; it says nothing about speed."
+echo "The whole CUDA engine for sm_87/sm_110 is built on a GPU host (scripts/gpu-session.sh jetson-cuda 87|110); JetPack's"
+echo "CUDA libraries, the kernels on the boards' GPUs and the speed need a board."
 exit $fail

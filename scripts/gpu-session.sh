@@ -64,7 +64,7 @@ case "$step" in
     cat "$bundle/native/build/cuda/manifest.json"
     ls -la "$bundle/native/build/cuda/lib" "$bundle/native/build/cuda/bin"
     if [ "${CHECK_JETSON:-1}" != 0 ]; then
-      LLAMA_CPP_SRC="$bundle/native/src/llama.cpp" bash "$root/scripts/check-jetson.sh" 2>&1 | grep -E "CUDA|^check|Not checked" || true
+      JETSON_CHECKS=cuda LLAMA_CPP_SRC="$bundle/native/src/llama.cpp" bash "$root/scripts/check-jetson.sh" 2>&1 | grep -E "CUDA|^check" || true
     fi
     start=$(date +%s)
     # shellcheck disable=SC2086
