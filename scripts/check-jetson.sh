@@ -6,7 +6,7 @@
 #      than the board has (Orin: cortex-a76, Armv8.2-A with dot product and FP16, no SVE, no int8
 #      matrix multiply; Thor: max with 128-bit SVE2 vectors, int8 matrix multiply, BF16, SME off):
 #      the pinned llama-simple and llama-bench, test-backend-ops, and native/check/greedy-logits;
-#      greedy tokens must equal the x86-64 build's, logits must agree within a tolerance (below);
+#      greedy choices must equal the x86-64 build's (or be ties), logits agree within a tolerance (below);
 #   3. the struct layouts of the bindings on aarch64 (AbiLayoutTest, compiled for aarch64 and run
 #      under the emulator, and for this host);
 #   4. compiles ggml CUDA sources for sm_87 (Orin) and sm_110 (Thor) with the local nvcc, compile only.
@@ -30,16 +30,24 @@ wanted() { [[ "$checks" == *" $1 "* ]]; }
 PROMPT="The quick brown fox jumps over"
 N_PREDICT=16
 MODEL_TYPES=${MODEL_TYPES:-"Q4_0 Q8_0 F16"}
-# Largest accepted logit difference, relative to the step's largest |logit| (README, Jetson section).
-# Where every dot product accumulates in float32 (quantized weights on every target; F16 weights on
-# x86-64 through F16C and on SVE, which widens to float32) only the summation order and the SIMD
-# exp/silu approximations differ: a few float32 ulps (2^-24 = 6e-8 relative each), so 1e-5.
-# F16 weights on the Orin build (Armv8.2 FP16 vector arithmetic): ggml accumulates F16 dot products
-# in half precision (vfmaq_f16 into 32 partial sums), each addition rounded to 2^-11 = 4.9e-4
-# relative; with up to 8 terms per partial sum (n_ff 256 / 32) and two layers, 1e-2.
-TOL_F32_ACC=${TOL_F32_ACC:-1e-5}
-TOL_F16_ACC=${TOL_F16_ACC:-1e-2}
-tolerance() { if [ "$1" = armv8.2 ] && [ "$2" = F16 ]; then echo "$TOL_F16_ACC"; else echo "$TOL_F32_ACC"; fi; }
+# Logits are compared in the same context: the aarch64 run is fed the x86-64 run's tokens
+# (greedy-logits run ... FORCED) and its own greedy choices are compared with x86-64's.
+# Accepted difference, relative to a step's largest |logit|: twice what the x86-64 build itself
+# moves when attention is computed the other of its two ways (the fused flash-attention kernel,
+# whose V accumulator is half precision, or two matrix products); llama.cpp treats both as the
+# same model. Floor STRICT_TOL. ARM's half-precision kernels round in one of the two ways (the
+# Orin build's FP16 vector arithmetic in the matrix products, the Thor build's SVE in the fused
+# kernel's V accumulation, where the softmax weight is rounded to half), and the q8_0 re-quantization
+# of activations before every quantized product turns such roundings into whole quantization steps
+# (1/127 of a block's largest value): the same size as x86-64's own two ways. For quantized models,
+# at least one attention path must also agree within STRICT_TOL (float32 summation order only).
+# A differing greedy choice is accepted only as a tie: where x86-64's two best logits were closer
+# than twice that step's largest difference.
+# F16 weights on the Orin build add one more: its FP16 vector arithmetic accumulates the weight
+# products themselves in half precision (32 partial sums of up to n_ff/32 = 8 terms for the tiny
+# model, each addition rounded to 2^-11), so there the floor is 8 * 2^-11 = 3.9e-3.
+STRICT_TOL=${STRICT_TOL:-1e-5}
+F16_ACC_TOL=${F16_ACC_TOL:-3.9e-3}
 declare -A CPU_MODEL=([armv8.2]=cortex-a76 [armv9]="max,sve128=on,sme=off")
 declare -A PROFILE_OF=([armv8.2]=jetson-orin [armv9]=jetson-thor)
 
@@ -94,15 +102,27 @@ emulate() {
     { record "emulated runs" FAIL "native/check/arm-features.c did not compile for aarch64"; return; }
 
   local t models=()
+  local -A tol=()
   for t in $MODEL_TYPES; do
     local m
     m=$("$java" --enable-native-access=ALL-UNNAMED -Dedgebench.profile=cpu -jar "$jar" forge "edgebench-tiny:$t" | grep -o '[^[:space:]]*\.gguf' | tail -1)
     [ -f "$m" ] || { record "forge edgebench-tiny:$t" FAIL "no model file (forge printed '${m}')"; continue; }
-    models+=("$t=$m")
     # the x86-64 reference: llama-simple's text, greedy-logits' tokens and logits
     "$ref/bin/llama-simple" -m "$m" -n "$N_PREDICT" "$PROMPT" > "$work/simple-x86_64-$t.txt" 2>/dev/null
-    "$work/greedy-logits-x86_64" run "$m" "$N_PREDICT" "$work/logits-x86_64-$t.bin" "$PROMPT" > "$work/tokens-x86_64-$t.txt" ||
+    if ! { "$work/greedy-logits-x86_64" run "$m" "$N_PREDICT" "$work/logits-x86_64-$t-fa.bin" "$PROMPT" > "$work/tokens-x86_64-$t-fa.txt" &&
+           "$work/greedy-logits-x86_64" run --no-flash-attn "$m" "$N_PREDICT" "$work/logits-x86_64-$t-mm.bin" "$PROMPT" > "$work/tokens-x86_64-$t-mm.txt" &&
+           "$work/greedy-logits-x86_64" run --no-flash-attn "$m" "$N_PREDICT" "$work/logits-x86_64-$t-self.bin" "$PROMPT" \
+             "$work/tokens-x86_64-$t-fa.txt" > /dev/null; }; then
       record "x86-64 reference $t" FAIL "greedy-logits failed"
+      continue
+    fi
+    # the x86-64 build against itself: fused attention vs matrix products, same tokens
+    "$work/greedy-logits-x86_64" diff "$work/logits-x86_64-$t-fa.bin" "$work/logits-x86_64-$t-self.bin" > "$work/logits-diff-x86_64-$t-self.txt"
+    local self
+    self=$(tail -1 "$work/logits-diff-x86_64-$t-self.txt" | awk '{print $4}')
+    tol[$t]=$(awk -v s="$self" -v f="$STRICT_TOL" 'BEGIN { t = 2 * s; if (t < f) t = f; printf "%.2e", t }')
+    models+=("$t=$m")
+    record "x86-64 $t: fused vs matrix-product attention" INFO "max_rel $self: tolerance for $t ${tol[$t]}"
   done
 
   local isa cpu dir feats
@@ -118,37 +138,59 @@ emulate() {
     local entry
     for entry in "${models[@]}"; do
       t=${entry%%=*}
-      local m=${entry#*=}
+      local m=${entry#*=} mode strict=9 tie_step=""
+      for mode in fa mm; do
+        local opt=() base="$isa-$t-$mode"
+        [ $mode = mm ] && opt=(--no-flash-attn)
+        emu "$cpu" "$work/greedy-logits-$isa" run "${opt[@]}" "$m" "$N_PREDICT" "$work/logits-$base.bin" "$PROMPT" \
+          "$work/tokens-x86_64-$t-$mode.txt" > "$work/tokens-$base.txt" 2> "$work/tokens-$base.err"
+        rc=$?
+        if [ $rc -ne 0 ]; then
+          record "$isa $t ($mode attention)" FAIL "greedy-logits exit $rc: $(tail -2 "$work/tokens-$base.err" | tr '\n' ' ')"
+          continue
+        fi
+        "$work/greedy-logits-x86_64" diff "$work/logits-x86_64-$t-$mode.bin" "$work/logits-$base.bin" > "$work/logits-diff-$base.txt"
+        local summary rel verdict ties
+        summary=$(tail -1 "$work/logits-diff-$base.txt")
+        rel=$(echo "$summary" | awk '{print $4}')
+        strict=$(awk -v a="$strict" -v b="$rel" 'BEGIN { print (b + 0 < a + 0) ? b : a }')
+        # greedy choices: equal, or ties (x86-64's top-2 margin below twice the step's difference)
+        ties=$(paste <(sed -n 's/^generated //p' "$work/tokens-x86_64-$t-$mode.txt" | tr ' ' '\n') \
+                     <(sed -n 's/^generated //p' "$work/tokens-$base.txt" | tr ' ' '\n') |
+               awk -v diff="$work/logits-diff-$base.txt" '
+                 BEGIN { while ((getline l < diff) > 0) { split(l, f, " "); if (f[1] == "step") { abs[f[2]] = f[4]; margin[f[2]] = f[10] } } }
+                 { if ($1 != $2) { s = NR - 1; printf "%s%s", (n++ ? "," : ""), s; if (margin[s] + 0 > 2 * abs[s]) bad = 1 } }
+                 END { if (bad) printf " UNEXPLAINED" }')
+        verdict=PASS
+        local limit=${tol[$t]}
+        [ "$isa" = armv8.2 ] && [ "$t" = F16 ] && limit=$(awk -v a="$limit" -v b="$F16_ACC_TOL" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+        awk -v r="$rel" -v t="$limit" 'BEGIN { exit !(r + 0 <= t + 0) }' || verdict=FAIL
+        case "$ties" in
+          *UNEXPLAINED) verdict=FAIL;;
+          "") ;;
+          *) [ $verdict = PASS ] && verdict=TIE; tie_step=${tie_step:-${ties%%,*}};;
+        esac
+        record "$isa $t ($mode attention)" $verdict "max_rel $rel (tolerance $limit), greedy choices $( [ -z "$ties" ] && echo "equal x86-64's" || echo "differ at step(s) $ties, each a tie"); $(echo "$summary" | cut -d' ' -f1-2,7-8)"
+      done
+      if [ "$t" != F16 ]; then
+        if awk -v r="$strict" -v t="$STRICT_TOL" 'BEGIN { exit !(r + 0 <= t + 0) }'; then
+          record "$isa $t strict" PASS "one attention path agrees with x86-64's within $STRICT_TOL (max_rel $strict)"
+        else
+          record "$isa $t strict" FAIL "neither attention path agrees with x86-64's within $STRICT_TOL (best max_rel $strict)"
+        fi
+      fi
+      # llama-simple as pinned, free running: its text equals x86-64's unless a tie was found above
       s=$(date +%s)
       emu "$cpu" "$dir/bin/llama-simple" -m "$m" -n "$N_PREDICT" "$PROMPT" > "$work/simple-$isa-$t.txt" 2> "$work/simple-$isa-$t.err"
       rc=$?
       if [ $rc -ne 0 ]; then
         record "$isa llama-simple $t" FAIL "exit $rc under -cpu $cpu: $(tail -2 "$work/simple-$isa-$t.err" | tr '\n' ' ')"
       elif cmp -s "$work/simple-x86_64-$t.txt" "$work/simple-$isa-$t.txt"; then
-        record "$isa llama-simple $t" PASS "text equals x86-64's: $(tr -d '\n' < "$work/simple-$isa-$t.txt" | cut -c1-60)... ($(( $(date +%s) - s ))s emulated)"
+        record "$isa llama-simple $t" PASS "text equals x86-64's ($(( $(date +%s) - s ))s emulated)"
+      elif [ -n "$tie_step" ]; then
+        record "$isa llama-simple $t" TIE "text parts from x86-64's after the tie at step $tie_step (see above)"
       else
         record "$isa llama-simple $t" FAIL "text differs from x86-64's: $(diff "$work/simple-x86_64-$t.txt" "$work/simple-$isa-$t.txt" | head -4 | tr '\n' ' ')"
-      fi
-      emu "$cpu" "$work/greedy-logits-$isa" run "$m" "$N_PREDICT" "$work/logits-$isa-$t.bin" "$PROMPT" > "$work/tokens-$isa-$t.txt" 2> "$work/tokens-$isa-$t.err"
-      rc=$?
-      if [ $rc -ne 0 ]; then
-        record "$isa greedy tokens $t" FAIL "greedy-logits exit $rc: $(tail -2 "$work/tokens-$isa-$t.err" | tr '\n' ' ')"
-        continue
-      fi
-      if cmp -s "$work/tokens-x86_64-$t.txt" "$work/tokens-$isa-$t.txt"; then
-        record "$isa greedy tokens $t" PASS "$(grep -c . "$work/tokens-$isa-$t.txt") lines equal x86-64's: $(sed -n 's/^generated //p' "$work/tokens-$isa-$t.txt" | cut -c1-50)..."
-      else
-        record "$isa greedy tokens $t" FAIL "differ from x86-64's: $(diff "$work/tokens-x86_64-$t.txt" "$work/tokens-$isa-$t.txt" | tr '\n' ' ' | cut -c1-160)"
-      fi
-      "$work/greedy-logits-x86_64" diff "$work/logits-x86_64-$t.bin" "$work/logits-$isa-$t.bin" > "$work/logits-diff-$isa-$t.txt"
-      local summary rel tol
-      summary=$(tail -1 "$work/logits-diff-$isa-$t.txt")
-      rel=$(echo "$summary" | awk '{print $4}')
-      tol=$(tolerance "$isa" "$t")
-      if echo "$summary" | grep -q 'argmax_equal 1' && awk -v r="$rel" -v tol="$tol" 'BEGIN { exit !(r + 0 <= tol + 0) }'; then
-        record "$isa logits $t" PASS "$summary (tolerance $tol relative)"
-      else
-        record "$isa logits $t" FAIL "$summary (tolerance $tol relative)"
       fi
     done
     # llama-bench: that it runs through its prompt and generation tests; its speed is the emulator's

@@ -3,8 +3,18 @@
  * last-position logits, so that two builds of the engine (x86-64 and aarch64, or two instruction-set
  * levels) can be compared number by number, not only by the text they print.
  *
- *   greedy-logits run  MODEL N_PREDICT LOGITS_OUT PROMPT   decode; token ids on stdout, logits to LOGITS_OUT
+ *   greedy-logits run [--no-flash-attn] MODEL N_PREDICT LOGITS_OUT PROMPT [FORCED]
+ *                      decode; token ids on stdout, logits to LOGITS_OUT. With FORCED (what another
+ *                      run printed), the tokens fed back are FORCED's, not this run's choices, so
+ *                      that every step's logits come from the same context as in that run; the
+ *                      choices printed are still this run's own. --no-flash-attn computes attention
+ *                      as two matrix products instead of the fused kernel (llama-simple's default,
+ *                      "auto", uses the fused one on the CPU).
  *   greedy-logits diff A B                                 compare two LOGITS_OUT files
+ *   greedy-logits trace MODEL TRACE_OUT PROMPT             the prompt's forward pass, every float32 tensor the
+ *                                                          graph computes, in order (the engine's eval callback)
+ *   greedy-logits tracediff A B                            per tensor, the largest difference relative to the
+ *                                                          tensor's largest |value|: where two builds part
  *
  * run uses what examples/simple/simple.cpp uses: default model and context parameters (4 threads),
  * n_ctx = n_prompt + n_predict - 1, n_batch = n_prompt, the greedy sampler, the special-token
@@ -28,8 +38,10 @@
 #include <string.h>
 
 static int usage(void) {
-    fprintf(stderr, "usage: greedy-logits run MODEL N_PREDICT LOGITS_OUT PROMPT\n"
-                    "       greedy-logits diff A B\n");
+    fprintf(stderr, "usage: greedy-logits run [--no-flash-attn] MODEL N_PREDICT LOGITS_OUT PROMPT [FORCED]\n"
+                    "       greedy-logits diff A B\n"
+                    "       greedy-logits trace MODEL TRACE_OUT PROMPT\n"
+                    "       greedy-logits tracediff A B\n");
     return 2;
 }
 
@@ -40,7 +52,43 @@ static void quiet_log(enum ggml_log_level level, const char * text, void * user)
     }
 }
 
-static int run(const char * model_path, int n_predict, const char * logits_path, const char * prompt) {
+/* trace: one record per computed float32 tensor: name, op, element count, then the values */
+static bool trace_tensor(struct ggml_tensor * t, bool ask, void * user) {
+    if (ask) {
+        return t->type == GGML_TYPE_F32 && ggml_is_contiguous(t);
+    }
+    FILE * f = user;
+    long long n = ggml_nelements(t);
+    char name[sizeof(t->name)];
+    snprintf(name, sizeof(name), "%s", t->name[0] ? t->name : "-");
+    for (char * c = name; *c; c++) {
+        *c = *c == ' ' ? '_' : *c; /* "cache_k_l0 (view)": one word per field */
+    }
+    fprintf(f, "%s %s %lld\n", name, ggml_op_desc(t), n);
+    fwrite(t->data, sizeof(float), (size_t) n, f);
+    return true;
+}
+
+/* the "generated" line of a file written by run: at most max ids into out; -1 when there is none */
+static int read_forced(const char * path, llama_token * out, int max) {
+    FILE * f = fopen(path, "r");
+    char word[32];
+    int n = -1;
+    while (f != NULL && fscanf(f, "%31s", word) == 1) {
+        if (strcmp(word, "generated") == 0) {
+            n = 0;
+        } else if (n >= 0 && n < max) {
+            out[n++] = (llama_token) atoi(word);
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return n;
+}
+
+static int run(const char * model_path, int n_predict, const char * logits_path, const char * prompt, FILE * trace,
+               const char * forced_path, bool flash_attn) {
     llama_log_set(quiet_log, NULL);
     ggml_backend_load_all();
     struct llama_model_params mp = llama_model_default_params();
@@ -59,9 +107,22 @@ static int run(const char * model_path, int n_predict, const char * logits_path,
         fprintf(stderr, "greedy-logits: cannot tokenize the prompt\n");
         return 1;
     }
+    llama_token * forced = malloc(sizeof(llama_token) * (size_t) n_predict);
+    int n_forced = forced_path != NULL ? read_forced(forced_path, forced, n_predict) : -1;
+    if (forced == NULL || (forced_path != NULL && n_forced < 0)) {
+        fprintf(stderr, "greedy-logits: '%s' has no 'generated' line\n", forced_path);
+        return 2;
+    }
     struct llama_context_params cp = llama_context_default_params();
     cp.n_ctx = (uint32_t) (n_prompt + n_predict - 1);
     cp.n_batch = (uint32_t) n_prompt;
+    if (!flash_attn) {
+        cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    }
+    if (trace != NULL) {
+        cp.cb_eval = trace_tensor;
+        cp.cb_eval_user_data = trace;
+    }
     struct llama_context * ctx = llama_init_from_model(model, cp);
     struct llama_sampler * smpl = llama_sampler_chain_init(llama_sampler_chain_default_params());
     llama_sampler_chain_add(smpl, llama_sampler_init_greedy());
@@ -85,6 +146,9 @@ static int run(const char * model_path, int n_predict, const char * logits_path,
             return 1;
         }
         n_pos += batch.n_tokens;
+        if (trace != NULL) {
+            break; /* the prompt's pass is enough to find where two builds part */
+        }
         const float * logits = llama_get_logits_ith(ctx, -1);
         if (fwrite(logits, sizeof(float), (size_t) n_vocab, out) != (size_t) n_vocab) {
             fprintf(stderr, "greedy-logits: cannot write '%s'\n", logits_path);
@@ -92,11 +156,11 @@ static int run(const char * model_path, int n_predict, const char * logits_path,
         }
         steps++;
         llama_token id = llama_sampler_sample(smpl, ctx, -1);
-        if (llama_vocab_is_eog(vocab, id)) {
+        if (n_forced < 0 ? llama_vocab_is_eog(vocab, id) : steps > n_forced) {
             break;
         }
         printf(" %d", id);
-        tokens[n_prompt + steps - 1] = id;
+        tokens[n_prompt + steps - 1] = n_forced < 0 ? id : forced[steps - 1];
         batch = llama_batch_get_one(&tokens[n_prompt + steps - 1], 1);
     }
     printf("\n");
@@ -107,6 +171,7 @@ static int run(const char * model_path, int n_predict, const char * logits_path,
     llama_free(ctx);
     llama_model_free(model);
     free(tokens);
+    free(forced);
     return 0;
 }
 
@@ -180,16 +245,77 @@ static int diff(const char * path_a, const char * path_b) {
     return 0;
 }
 
+static int tracediff(const char * path_a, const char * path_b) {
+    FILE * fa = fopen(path_a, "rb");
+    FILE * fb = fopen(path_b, "rb");
+    if (fa == NULL || fb == NULL) {
+        fprintf(stderr, "greedy-logits: cannot open '%s' or '%s'\n", path_a, path_b);
+        return 2;
+    }
+    char na[128], oa[64], nb[128], ob[64];
+    long long ca, cb;
+    int i = 0;
+    while (fscanf(fa, "%127s %63s %lld", na, oa, &ca) == 3 && fgetc(fa) == '\n') {
+        if (fscanf(fb, "%127s %63s %lld", nb, ob, &cb) != 3 || fgetc(fb) != '\n' || strcmp(na, nb) != 0 || ca != cb) {
+            printf("graphs differ at tensor %d: %s %s %lld vs %s\n", i, na, oa, ca, feof(fb) ? "end" : nb);
+            return 1;
+        }
+        float * a = malloc(sizeof(float) * (size_t) ca);
+        float * b = malloc(sizeof(float) * (size_t) ca);
+        if (a == NULL || b == NULL || fread(a, sizeof(float), (size_t) ca, fa) != (size_t) ca ||
+            fread(b, sizeof(float), (size_t) ca, fb) != (size_t) ca) {
+            fprintf(stderr, "greedy-logits: truncated trace at tensor %d (%s)\n", i, na);
+            return 2;
+        }
+        double d = 0, scale = 0;
+        for (long long k = 0; k < ca; k++) {
+            double e = fabs((double) a[k] - (double) b[k]);
+            d = e > d || isnan(e) ? (isnan(e) ? INFINITY : e) : d;
+            scale = fabs(a[k]) > scale ? fabs(a[k]) : scale;
+        }
+        printf("%4d %-24s %-12s %9lld max_abs %.3e max_rel %.3e\n", i, na, oa, ca, d, scale > 0 ? d / scale : d);
+        free(a);
+        free(b);
+        i++;
+    }
+    fclose(fa);
+    fclose(fb);
+    return 0;
+}
+
 int main(int argc, char ** argv) {
     setlocale(LC_NUMERIC, "C");
-    if (argc == 6 && strcmp(argv[1], "run") == 0) {
+    bool flash_attn = true;
+    if (argc > 2 && strcmp(argv[1], "run") == 0 && strcmp(argv[2], "--no-flash-attn") == 0) {
+        flash_attn = false;
+        for (int i = 2; i < argc; i++) {
+            argv[i] = argv[i + 1]; /* argv[argc] is NULL */
+        }
+        argc--;
+    }
+    if ((argc == 6 || argc == 7) && strcmp(argv[1], "run") == 0) {
         char * end;
         long n = strtol(argv[3], &end, 10);
         if (*end != '\0' || n < 1 || n > 4096) {
             fprintf(stderr, "greedy-logits: N_PREDICT '%s' is not a number from 1 to 4096\n", argv[3]);
             return 2;
         }
-        return run(argv[2], (int) n, argv[4], argv[5]);
+        return run(argv[2], (int) n, argv[4], argv[5], NULL, argc == 7 ? argv[6] : NULL, flash_attn);
+    }
+    if (argc == 5 && strcmp(argv[1], "trace") == 0) {
+        FILE * t = fopen(argv[3], "wb");
+        if (t == NULL) {
+            fprintf(stderr, "greedy-logits: cannot open '%s'\n", argv[3]);
+            return 2;
+        }
+        char logits_path[4096];
+        snprintf(logits_path, sizeof(logits_path), "%s.logits", argv[3]);
+        int rc = run(argv[2], 1, logits_path, argv[4], t, NULL, true);
+        fclose(t);
+        return rc;
+    }
+    if (argc == 4 && strcmp(argv[1], "tracediff") == 0) {
+        return tracediff(argv[2], argv[3]);
     }
     if (argc == 4 && strcmp(argv[1], "diff") == 0) {
         return diff(argv[2], argv[3]);
