@@ -11,7 +11,7 @@
  *                      as two matrix products instead of the fused kernel (llama-simple's default,
  *                      "auto", uses the fused one on the CPU).
  *   greedy-logits diff A B                                 compare two LOGITS_OUT files
- *   greedy-logits trace MODEL TRACE_OUT PROMPT             the prompt's forward pass, every float32 tensor the
+ *   greedy-logits trace [--no-flash-attn] MODEL TRACE_OUT PROMPT   the prompt's forward pass, every float32 tensor the
  *                                                          graph computes, in order (the engine's eval callback)
  *   greedy-logits tracediff A B                            per tensor, the largest difference relative to the
  *                                                          tensor's largest |value|: where two builds part
@@ -40,7 +40,7 @@
 static int usage(void) {
     fprintf(stderr, "usage: greedy-logits run [--no-flash-attn] MODEL N_PREDICT LOGITS_OUT PROMPT [FORCED]\n"
                     "       greedy-logits diff A B\n"
-                    "       greedy-logits trace MODEL TRACE_OUT PROMPT\n"
+                    "       greedy-logits trace [--no-flash-attn] MODEL TRACE_OUT PROMPT\n"
                     "       greedy-logits tracediff A B\n");
     return 2;
 }
@@ -286,7 +286,7 @@ static int tracediff(const char * path_a, const char * path_b) {
 int main(int argc, char ** argv) {
     setlocale(LC_NUMERIC, "C");
     bool flash_attn = true;
-    if (argc > 2 && strcmp(argv[1], "run") == 0 && strcmp(argv[2], "--no-flash-attn") == 0) {
+    if (argc > 2 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "trace") == 0) && strcmp(argv[2], "--no-flash-attn") == 0) {
         flash_attn = false;
         for (int i = 2; i < argc; i++) {
             argv[i] = argv[i + 1]; /* argv[argc] is NULL */
@@ -310,7 +310,7 @@ int main(int argc, char ** argv) {
         }
         char logits_path[4096];
         snprintf(logits_path, sizeof(logits_path), "%s.logits", argv[3]);
-        int rc = run(argv[2], 1, logits_path, argv[4], t, NULL, true);
+        int rc = run(argv[2], 1, logits_path, argv[4], t, NULL, flash_attn);
         fclose(t);
         return rc;
     }
