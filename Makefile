@@ -10,7 +10,7 @@
 #   make bundle   offline bundle for a machine without network or JDK (dist/)
 #   make check-jetson  the Jetson profiles without a board: aarch64 builds run under emulation and
 #                 compared with x86-64, struct layouts on aarch64, CUDA sm_87/sm_110 compile check
-#                 (not part of make test: it builds two engines; native-check-jetson is the same)
+#                 (84 s once the two cross builds exist, ~15 min each on 2 cores; not in make test)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
