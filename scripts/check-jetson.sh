@@ -72,7 +72,8 @@ for isa in armv8.2 armv9; do
     lib=$(readlink -f "native/build/$name/lib/libllama.so")
     flags=$(sed -n 's/.*"cpuBackendFlags": "\(.*\)",/\1/p' "native/build/$name/manifest.json" | grep -o -- '-march=[^ ]*' || true)
     if file -b "$lib" | grep -q 'ARM aarch64' && file -b "native/build/$name/bin/llama-bench" | grep -q 'ARM aarch64'; then
-      record "$profile CPU cross-build ($isa)" PASS "ARM aarch64 ELF, $flags, ${secs}s, native/build/$name"
+      built=$(sed -n 's/.*"buildSeconds": \([0-9]*\).*/\1/p' "native/build/$name/manifest.json")
+      record "$profile CPU cross-build ($isa)" PASS "ARM aarch64 ELF, $flags, built in ${built}s (manifest), checked in ${secs}s, native/build/$name"
     else
       record "$profile CPU cross-build ($isa)" FAIL "unexpected architecture: $(file -b "$lib")"
     fi
