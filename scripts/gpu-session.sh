@@ -11,6 +11,9 @@
 #   scripts/gpu-session.sh seed M..  seed-2026 on the given models (NAME:TYPE), small results packed after each
 #   scripts/gpu-session.sh quick     quick on every model
 #   scripts/gpu-session.sh kernels8b the kernel suite on CUDA for Llama-3.1-8B Q4_0
+#   scripts/gpu-session.sh jetson-cuda ARCH..  the whole CUDA engine (every ggml-cuda source the profile
+#                                    compiles, linked against this host's cuBLAS) for a Jetson's GPU
+#                                    architecture: 87 (Orin), 110 (Thor); one per call (~5 min each on 16 cores)
 #
 # FORGE="NAME:TYPE ..." after build forges just those (default: every model); CHECK_JETSON=0 skips the
 # sm_87/sm_110 compile check.
@@ -21,7 +24,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b}
+step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -61,7 +64,7 @@ case "$step" in
     cat "$bundle/native/build/cuda/manifest.json"
     ls -la "$bundle/native/build/cuda/lib" "$bundle/native/build/cuda/bin"
     if [ "${CHECK_JETSON:-1}" != 0 ]; then
-      LLAMA_CPP_SRC="$bundle/native/src/llama.cpp" bash "$root/scripts/check-jetson.sh" 2>&1 | grep -E "CUDA|^check|Not checked" || true
+      JETSON_CHECKS=cuda LLAMA_CPP_SRC="$bundle/native/src/llama.cpp" bash "$root/scripts/check-jetson.sh" 2>&1 | grep -E "CUDA|^check" || true
     fi
     start=$(date +%s)
     # shellcheck disable=SC2086
@@ -136,6 +139,44 @@ case "$step" in
   kernels8b)
     eb kernels --model Llama-3.1-8B:Q4_0 --backend CUDA0 --out "$bundle/results/runs/kernels-cuda-8b" | tail -40
     pack
+    ;;
+  jetson-cuda)
+    # The Jetson boards' GPU code, built whole on an x86-64 host: the cuda profile with the board's
+    # architecture alone, into its own folder (native/build/cuda-sm<ARCH>), so that it compiles and
+    # links here; it cannot run here. Written: the build manifest (time, library sizes), the build
+    # log, and every source that failed (the build is retried with ninja -k 0 to list them all).
+    shift
+    [ $# -gt 0 ] || { echo "jetson-cuda: name the architecture(s): 87 (Orin), 110 (Thor)"; exit 2; }
+    for arch in "$@"; do
+      case "$arch" in 87|110) ;; *) echo "jetson-cuda: '$arch' is not a Jetson architecture (87, 110)"; exit 2;; esac
+    done
+    src="$bundle/native/src/llama.cpp"
+    [ -f "$src/.edgebench-source" ] || { mkdir -p "$bundle/native/src" && tar -xJf "$bundle/native/llama.cpp-src.tar.xz" -C "$bundle/native/src"; }
+    nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+    echo "nvcc: $("$nvcc" --version | tail -2 | head -1)"
+    fail=0
+    for arch in "$@"; do
+      "$nvcc" --list-gpu-arch 2>/dev/null | grep -qx "compute_$arch" || echo "jetson-cuda: note: nvcc does not list compute_$arch"
+      name=cuda-sm$arch
+      dir="$bundle/native/build/$name"
+      start=$(date +%s)
+      if (cd "$bundle" && PATH="$(dirname "$nvcc"):$PATH" LLAMA_CPP_SRC="$src" CUDA_ARCH=$arch BUILD_NAME=$name native/build.sh cuda); then
+        echo "jetson-cuda sm_$arch: built and linked in $(( $(date +%s) - start ))s"
+        file "$dir/lib/libggml-cuda.so" "$dir/bin/test-backend-ops"
+        "$(dirname "$nvcc")/cuobjdump" --list-elf "$dir/lib/libggml-cuda.so" 2>/dev/null | sed 's/.*\.\(sm_[0-9a-z]*\)\..*/\1/' | sort | uniq -c
+      else
+        fail=1
+        echo "jetson-cuda sm_$arch: BUILD FAILED after $(( $(date +%s) - start ))s; every failing source:"
+        [ -f "$dir/cmake/build.ninja" ] || { echo "(CMake configure failed)"; tail -20 "$dir/configure.log"; continue; }
+        cmake --build "$dir/cmake" --target ggml-cuda -- -k 0 > "$dir/keep-going.log" 2>&1 || true
+        grep '^FAILED:' "$dir/keep-going.log" | sed 's/^FAILED: *//' | cut -c1-200
+        grep -m5 -B2 -A8 'error' "$dir/keep-going.log"
+        cp "$dir/keep-going.log" "$out/$name-keep-going.log"
+      fi
+      cp "$dir/build.log" "$out/$name-build.log" 2>/dev/null
+      [ -f "$dir/manifest.json" ] && cp "$dir/manifest.json" "$out/$name-manifest.json" && cat "$dir/manifest.json"
+    done
+    exit $fail
     ;;
   *) echo "unknown step $step"; exit 2;;
 esac

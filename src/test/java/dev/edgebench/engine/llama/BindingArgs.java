@@ -9,9 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One jextract argument file of {@code bindings/}: what it asks jextract to generate. */
+/**
+ * One jextract argument file of {@code bindings/}: what it asks jextract to generate, and from which
+ * headers ({@code -I} folders and header paths relative to the project root; no headers when the
+ * header is given on jextract's command line, as for NVML).
+ */
 record BindingArgs(String file, String targetPackage, String headerClass, List<String> functions, List<String> constants,
-                   List<String> structs, List<String> typedefs) {
+                   List<String> structs, List<String> typedefs, List<String> includeDirs, List<String> headers) {
 
     static BindingArgs read(String name) {
         Path p = TestSupport.projectDir().resolve("bindings").resolve(name);
@@ -27,6 +31,8 @@ record BindingArgs(String file, String targetPackage, String headerClass, List<S
         List<String> constants = new ArrayList<>();
         List<String> structs = new ArrayList<>();
         List<String> typedefs = new ArrayList<>();
+        List<String> includeDirs = new ArrayList<>();
+        List<String> headers = new ArrayList<>();
         for (String raw : lines) {
             String line = raw.strip();
             if (line.isEmpty()) {
@@ -41,7 +47,11 @@ record BindingArgs(String file, String targetPackage, String headerClass, List<S
                 case "--include-constant" -> constants.add(value);
                 case "--include-struct" -> structs.add(value);
                 case "--include-typedef" -> typedefs.add(value);
+                case "-I" -> includeDirs.add(value);
                 default -> {
+                    if (!kv[0].startsWith("-")) {
+                        headers.add(kv[0]);
+                    }
                 }
             }
         }
@@ -49,7 +59,7 @@ record BindingArgs(String file, String targetPackage, String headerClass, List<S
             throw new IllegalStateException(p + ": no --target-package, --header-class-name or --include-function");
         }
         return new BindingArgs(name, pkg, cls, List.copyOf(functions), List.copyOf(constants), List.copyOf(structs),
-                List.copyOf(typedefs));
+                List.copyOf(typedefs), List.copyOf(includeDirs), List.copyOf(headers));
     }
 
     static List<BindingArgs> all() {
