@@ -25,7 +25,7 @@ echo "bundle: Java runtime (jlink)" >&2
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.management,jdk.unsupported,java.sql \
   --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$out/runtime"
 cp "$jar" "$out/benchmarks.jar"
-cp -r native/build.sh native/fetch-source.sh native/engine.lock native/profiles native/toolchains native/shim "$out/native/"
+cp -r native/build.sh native/architectures.sh native/fetch-source.sh native/engine.lock native/profiles native/toolchains native/shim "$out/native/"
 cp bundle/run.sh "$out/run.sh"
 cp bundle/README.md "$out/README.md"
 # bash/zsh completion of every command and option, generated from the picocli commands themselves
