@@ -122,8 +122,10 @@ public class SpeculativeBenchmark {
             int nBatch = Math.max(batch * nPrompt, batch * (draftTokens + 1));
             GgmlType kv = GgmlType.parse(cacheType);
             LlamaContext.FlashAttn fa = LlamaContext.FlashAttn.valueOf(flashAttn.toUpperCase(Locale.ROOT));
-            LlamaContext.Params cp = LlamaContext.Params.of(Math.multiplyExact(batch, perSeq), batch, nThreads)
-                    .withBatch(nBatch, Math.min(ubatch, nBatch)).withAttention(fa, kv, kv);
+            // poll 0: two contexts alternate on the same cores, and a threadpool that keeps spinning after its graph
+            // (llama-bench's poll 50) takes the cores from the other context's threads; plain decoding runs alike
+            LlamaContext.Params cp = new LlamaContext.Params(Math.multiplyExact(batch, perSeq), nBatch, Math.min(ubatch, nBatch),
+                    batch, nThreads, nThreads, fa, kv, kv, true, false, 0, null);
             decoder = new SpeculativeDecoder(targetModel, draftModel, cp, cp, draftTokens, nPrompt);
             System.err.printf(Locale.ROOT, "speculative: %s drafting for %s, k %d, batch %d, acceptance %s%s%n", draft, model,
                     draftTokens, batch, mode.key(), profile == null ? "" : " " + profile);

@@ -100,7 +100,7 @@ public final class SpeculativePlan {
             long dp = size(draft);
             long tp = size(t);
             if (dp > 0 && tp > 0 && dp > tp) {
-                out.add("speculative: the draft " + draft.label() + " is larger than the target " + t.label() + " ("
+                out.add("speculative: the draft " + s.draft() + " is larger than the target " + m + " ("
                         + (draft.isCatalog() ? dp / 1_000_000 + " M vs " + tp / 1_000_000 + " M parameters"
                         : dp / (1 << 20) + " MiB vs " + tp / (1 << 20) + " MiB") + "): each draft token costs more than a target step");
             }
