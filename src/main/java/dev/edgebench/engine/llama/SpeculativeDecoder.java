@@ -173,6 +173,9 @@ public final class SpeculativeDecoder implements AutoCloseable {
         if (k <= 0 || k > maxK) {
             throw new IllegalArgumentException("draft tokens must be 1.." + maxK + ", was " + k);
         }
+        if (profile != null && rng == null) {
+            throw new IllegalArgumentException("a synthetic acceptance profile needs a seeded random source");
+        }
         if (profile != null && profile.length() < k) {
             throw new IllegalArgumentException("acceptance profile covers " + profile.length() + " positions, fewer than k = " + k);
         }
