@@ -57,7 +57,7 @@ public class SpeculativeBenchmark {
     /** Seed of the prompts' random tokens and of the synthetic verdicts. */
     static final long SEED = 2026;
     /** Repetitions of each cost-model part per sample. */
-    static final int PROBE_REPS = 3;
+    static final int PROBE_REPS = 5;
 
     @State(Scope.Benchmark)
     public static class Session extends EngineState {
