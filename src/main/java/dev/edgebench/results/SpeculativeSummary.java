@@ -5,7 +5,9 @@ import dev.edgebench.run.RunDocument.BenchmarkResult;
 import dev.edgebench.run.SpeculativeOptions;
 import dev.edgebench.run.Workload;
 import dev.edgebench.speculative.AcceptanceMode;
+import dev.edgebench.speculative.CostModel;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -63,6 +65,55 @@ final class SpeculativeSummary {
                     .append(" | ").append(Summary.ci(b, Metric.SPEC_PROBE_VERIFY_MS)).append(" | ")
                     .append(pos.isEmpty() ? "—" : pos).append(" | ").append(Summary.ci(b, Metric.SPEC_DIVERGED)).append(" |\n");
         }
+        why(sb, spec);
+    }
+
+    /**
+     * The cost model rebuilt from each cell's measured parts (means over samples), one row per
+     * target, draft, batch and k (cells that differ only in acceptance share their parts, averaged).
+     */
+    private static void why(StringBuilder sb, List<BenchmarkResult> spec) {
+        Map<String, double[]> parts = new LinkedHashMap<>();
+        for (BenchmarkResult b : spec) {
+            Double draft = mean(b, Metric.SPEC_PROBE_DRAFT_MS);
+            Double verify = mean(b, Metric.SPEC_PROBE_VERIFY_MS);
+            Double plain = mean(b, Metric.SPEC_VANILLA_STEP_MS);
+            if (draft == null || verify == null || plain == null) {
+                continue;
+            }
+            Map<String, String> p = b.params();
+            String key = p.get("model") + " ← " + p.get("draft") + " | " + p.get("batch") + " | " + p.get("draftTokens");
+            double[] acc = parts.computeIfAbsent(key, k -> new double[4]);
+            acc[0] += draft;
+            acc[1] += verify;
+            acc[2] += plain;
+            acc[3]++;
+        }
+        if (parts.isEmpty()) {
+            return;
+        }
+        sb.append("\n### Why it pays or not: the cost model from the measured parts\n\n| Pair | Batch | k | Plain step ms"
+                + " | Draft step ms | Verify ms | Verify in plain steps | Break-even α | Predicted at α 0.4 | 0.6 | 0.8 | 1.0 |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, double[]> e : parts.entrySet()) {
+            double[] a = e.getValue();
+            String[] key = e.getKey().split(" \\| ");
+            CostModel m = new CostModel(Integer.parseInt(key[2]), Integer.parseInt(key[1]), a[0] / a[3] * 1e6, a[1] / a[3] * 1e6, 0,
+                    a[2] / a[3] * 1e6);
+            sb.append("| ").append(key[0]).append(" | ").append(key[1]).append(" | ").append(key[2]).append(" | ")
+                    .append(Summary.fmt(a[2] / a[3])).append(" | ").append(Summary.fmt(a[0] / a[3])).append(" | ")
+                    .append(Summary.fmt(a[1] / a[3])).append(" | ").append(Summary.fmt(m.verifyCostInSteps())).append(" | ")
+                    .append(Summary.fmt(m.breakEvenAlpha())).append(" | ").append(Summary.fmt(m.speedup(0.4))).append(" | ")
+                    .append(Summary.fmt(m.speedup(0.6))).append(" | ").append(Summary.fmt(m.speedup(0.8))).append(" | ")
+                    .append(Summary.fmt(m.speedup(1.0))).append(" |\n");
+        }
+        sb.append("\nSpeedup(α) = (1 + k·α) · plain step ÷ (k · draft step + verify). Verifying k + 1 tokens per sequence costs"
+                + " about one plain step while a step is bound by reading the weights; as the batch grows it approaches k + 1"
+                + " steps and the break-even α passes 1 (no acceptance can pay).\n");
+    }
+
+    private static Double mean(BenchmarkResult b, Metric m) {
+        return b.metric(m) == null ? null : b.metric(m).stats().mean();
     }
 
     /** @return {name, precision} of a catalog NAME:TYPE[@SEED], or {file, "(file)"} */

@@ -28,6 +28,11 @@ class SpeculativeSummaryTest {
         m.put(Metric.SPEC_TAU.key(), RunAssembler.series(Metric.SPEC_TAU, new double[] {3.4, 3.4}, null));
         m.put(Metric.SPEC_ALPHA_P1.key(), RunAssembler.series(Metric.SPEC_ALPHA_P1, new double[] {0.9, 0.9}, null));
         m.put(Metric.SPEC_ALPHA_P2.key(), RunAssembler.series(Metric.SPEC_ALPHA_P2, new double[] {0.7, 0.7}, null));
+        if (batch == 8) {
+            m.put(Metric.SPEC_PROBE_DRAFT_MS.key(), RunAssembler.series(Metric.SPEC_PROBE_DRAFT_MS, new double[] {1, 1}, null));
+            m.put(Metric.SPEC_PROBE_VERIFY_MS.key(), RunAssembler.series(Metric.SPEC_PROBE_VERIFY_MS, new double[] {9, 11}, null));
+            m.put(Metric.SPEC_VANILLA_STEP_MS.key(), RunAssembler.series(Metric.SPEC_VANILLA_STEP_MS, new double[] {10, 10}, null));
+        }
         return new BenchmarkResult("id-" + batch + acceptRate, "speculative", "dev.edgebench.bench.SpeculativeBenchmark.speculate",
                 p, "ok", null, 2, 1, m, null, null, null);
     }
@@ -44,6 +49,9 @@ class SpeculativeSummaryTest {
         assertTrue(md.contains("| Llama-3.1-8B | Q4_0 | /m/draft.gguf | (file) | real | 1 |"), md);
         assertTrue(md.contains("| 3.40 ± 0.00 |") && md.contains("| 0.830 ± 0.00 |"), md);
         assertTrue(md.contains("| 0.900 0.700 |"), "α per position: " + md);
+        // the cost model from the parts: step = 4 × 1 + 10 ms against a plain step of 10 ms
+        assertTrue(md.contains("| Qwen3-8B:Q4_0 ← Qwen3-0.6B:Q4_0 | 8 | 4 | 10.00 | 1.00 | 10.00 | 1.00 | 0.100 | 1.86 | 2.43 | 3.00 | 3.57 |"),
+                md);
     }
 
     @Test
