@@ -14,9 +14,12 @@
 #   scripts/gpu-session.sh jetson-cuda ARCH..  the whole CUDA engine (every ggml-cuda source the profile
 #                                    compiles, linked against this host's cuBLAS) for a Jetson's GPU
 #                                    architecture: 87 (Orin), 110 (Thor); one per call (~5 min each on 16 cores)
+#   scripts/gpu-session.sh spec [P..] speculative decoding of the seed pairs (default: llama3 qwen3), synthetic
+#                                    acceptance: batch 1 and 8, k 2,4,8, alpha 0.4/0.6/0.8; then a real self draft
 #
 # FORGE="NAME:TYPE ..." after build forges just those (default: every model); CHECK_JETSON=0 skips the
-# sm_87/sm_110 compile check.
+# sm_87/sm_110 compile check. spec: SPEC_BATCH, SPEC_K, SPEC_ALPHA (space-separated), SPEC_SAMPLES and
+# SPEC_SELF=0 cut its grid.
 #
 # Small results (run.json, summary.md, logs) are copied to $OUT (or ./gpu-out) as one tarball.
 set -uo pipefail
@@ -24,7 +27,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda}
+step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -177,6 +180,35 @@ case "$step" in
       [ -f "$dir/manifest.json" ] && cp "$dir/manifest.json" "$out/$name-manifest.json" && cat "$dir/manifest.json"
     done
     exit $fail
+  spec)
+    # 18 cells per pair (2 batches x 3 k x 3 alpha), one fork each: load both models, 1 warm-up + 3 samples of
+    # 128 tokens plain and speculative. Qwen3-8B:Q4_0 is not forged by the build step: forged here, timed.
+    shift
+    [ $# -gt 0 ] || set -- llama3 qwen3
+    rates=()
+    for a in ${SPEC_ALPHA:-0.4 0.6 0.8}; do rates+=(--accept-rate "$a"); done
+    for p in "$@"; do
+      case "$p" in
+        llama3) need=(Llama-3.1-8B:Q4_0 Llama-3.2-1B:Q4_0);;
+        qwen3) need=(Qwen3-8B:Q4_0 Qwen3-0.6B:Q4_0);;
+        *) echo "spec: unknown pair $p (llama3, qwen3)"; exit 2;;
+      esac
+      start=$(date +%s)
+      eb forge "${need[@]}" | tail -3
+      echo "forge ${need[*]}: $(( $(date +%s) - start ))s"
+      start=$(date +%s)
+      eb run --preset speculative --pair "$p" --batch "${SPEC_BATCH:-1,8}" --draft-tokens "${SPEC_K:-2,4,8}" "${rates[@]}" \
+        --warmup 1 --samples "${SPEC_SAMPLES:-3}" --no-roofline --run-id "spec-$p" | sed -n '/^## Speculative/,/^## /p'
+      echo "spec $p: $(( $(date +%s) - start ))s"
+      pack
+    done
+    if [ "${SPEC_SELF:-1}" != 0 ]; then
+      # real agreement: Qwen3-0.6B at Q4_0 drafting for its own F16 weights (same seed)
+      eb forge Qwen3-0.6B:F16 | tail -1
+      eb run --preset speculative --pair qwen3-self --batch "${SPEC_BATCH:-1,8}" --draft-tokens 4 --warmup 1 \
+        --samples "${SPEC_SAMPLES:-3}" --no-roofline --run-id spec-qwen3-self | sed -n '/^## Speculative/,/^## /p'
+      pack
+    fi
     ;;
   *) echo "unknown step $step"; exit 2;;
 esac

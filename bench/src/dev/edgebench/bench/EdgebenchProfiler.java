@@ -109,6 +109,7 @@ public final class EdgebenchProfiler implements InternalProfiler {
         if (facts != null && facts.weightBytesPerToken() > 0) {
             out.add(Metrics.scalar(Metric.WEIGHT_MB_PER_TOKEN, facts.weightBytesPerToken() / 1e6));
         }
+        SpeculativeSink.drain().forEach((m, v) -> publish(out, values, m, v));
         values.put(Metric.SAMPLE_MS.key(), ir.getPrimaryResult().getScore());
         SampleLine sample = new SampleLine(iteration, warmup, PID, values);
         writeFiles(BenchId.of(bp), warmup, sample, itl, ttft, prefill);

@@ -2299,6 +2299,66 @@ public class Llama extends Llama$shared {
         }
     }
 
+    private static class llama_vocab_type {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Llama.C_INT,
+            Llama.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("llama_vocab_type");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * enum llama_vocab_type llama_vocab_type(const struct llama_vocab *vocab)
+     * }
+     */
+    public static FunctionDescriptor llama_vocab_type$descriptor() {
+        return llama_vocab_type.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * enum llama_vocab_type llama_vocab_type(const struct llama_vocab *vocab)
+     * }
+     */
+    public static MethodHandle llama_vocab_type$handle() {
+        return llama_vocab_type.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * enum llama_vocab_type llama_vocab_type(const struct llama_vocab *vocab)
+     * }
+     */
+    public static MemorySegment llama_vocab_type$address() {
+        return llama_vocab_type.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * enum llama_vocab_type llama_vocab_type(const struct llama_vocab *vocab)
+     * }
+     */
+    public static int llama_vocab_type(MemorySegment vocab) {
+        var mh$ = llama_vocab_type.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("llama_vocab_type", vocab);
+            }
+            return (int)mh$.invokeExact(vocab);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class llama_vocab_n_tokens {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Llama.C_INT,
@@ -3829,6 +3889,67 @@ public class Llama extends Llama$shared {
         }
     }
 
+    private static class llama_vocab_get_text {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Llama.C_POINTER,
+            Llama.C_POINTER,
+            Llama.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("llama_vocab_get_text");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *llama_vocab_get_text(const struct llama_vocab *vocab, llama_token token)
+     * }
+     */
+    public static FunctionDescriptor llama_vocab_get_text$descriptor() {
+        return llama_vocab_get_text.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *llama_vocab_get_text(const struct llama_vocab *vocab, llama_token token)
+     * }
+     */
+    public static MethodHandle llama_vocab_get_text$handle() {
+        return llama_vocab_get_text.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *llama_vocab_get_text(const struct llama_vocab *vocab, llama_token token)
+     * }
+     */
+    public static MemorySegment llama_vocab_get_text$address() {
+        return llama_vocab_get_text.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *llama_vocab_get_text(const struct llama_vocab *vocab, llama_token token)
+     * }
+     */
+    public static MemorySegment llama_vocab_get_text(MemorySegment vocab, int token) {
+        var mh$ = llama_vocab_get_text.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("llama_vocab_get_text", vocab, token);
+            }
+            return (MemorySegment)mh$.invokeExact(vocab, token);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class llama_vocab_is_eog {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Llama.C_BOOL,
@@ -4061,6 +4182,66 @@ public class Llama extends Llama$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("llama_vocab_get_add_bos", vocab);
+            }
+            return (boolean)mh$.invokeExact(vocab);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class llama_vocab_get_add_eos {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Llama.C_BOOL,
+            Llama.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("llama_vocab_get_add_eos");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * _Bool llama_vocab_get_add_eos(const struct llama_vocab *vocab)
+     * }
+     */
+    public static FunctionDescriptor llama_vocab_get_add_eos$descriptor() {
+        return llama_vocab_get_add_eos.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * _Bool llama_vocab_get_add_eos(const struct llama_vocab *vocab)
+     * }
+     */
+    public static MethodHandle llama_vocab_get_add_eos$handle() {
+        return llama_vocab_get_add_eos.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * _Bool llama_vocab_get_add_eos(const struct llama_vocab *vocab)
+     * }
+     */
+    public static MemorySegment llama_vocab_get_add_eos$address() {
+        return llama_vocab_get_add_eos.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * _Bool llama_vocab_get_add_eos(const struct llama_vocab *vocab)
+     * }
+     */
+    public static boolean llama_vocab_get_add_eos(MemorySegment vocab) {
+        var mh$ = llama_vocab_get_add_eos.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("llama_vocab_get_add_eos", vocab);
             }
             return (boolean)mh$.invokeExact(vocab);
         } catch (Error | RuntimeException ex) {

@@ -2,6 +2,7 @@ package dev.edgebench.cli;
 
 import dev.edgebench.run.Preset;
 import dev.edgebench.run.RunOptions;
+import dev.edgebench.run.SpeculativeOptions;
 import dev.edgebench.run.Workload;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,13 +19,13 @@ import java.util.Locale;
  * name. {@link #toOptions()} resolves them against the preset.
  */
 public final class RunArgs {
-    @Option(names = "--preset", paramLabel = "NAME", description = "quick (default) | seed-2026 | edge-llm | ci")
+    @Option(names = "--preset", paramLabel = "NAME", description = "quick (default) | seed-2026 | edge-llm | ci | speculative")
     String preset = "quick";
     @Option(names = "--model", paramLabel = "M[,M...]",
             description = "catalog NAME:TYPE[@SEED] (e.g. Llama-3.2-1B:Q4_0) or a .gguf file; repeatable (a path that exists is"
                     + " taken whole, commas and all)")
     List<String> models = new ArrayList<>();
-    @Option(names = "--benchmarks", split = ",", paramLabel = "LIST", description = "prefill,decode,generation")
+    @Option(names = "--benchmarks", split = ",", paramLabel = "LIST", description = "prefill,decode,generation,speculative")
     List<String> benchmarks;
     @Option(names = "--batch", split = ",", paramLabel = "LIST", description = "parallel sequences, e.g. 1,4,8")
     List<Integer> batches;
@@ -62,6 +63,15 @@ public final class RunArgs {
     @Option(names = "--roofline", negatable = true,
             description = "measure the device's bandwidth and matrix rate (default: on GPU builds only)")
     Boolean roofline;
+    @Option(names = "--draft", paramLabel = "M", description = "speculative: the draft model (catalog NAME:TYPE[@SEED] or a .gguf)")
+    String draft;
+    @Option(names = "--draft-tokens", split = ",", paramLabel = "LIST", description = "speculative: draft tokens k per step, swept (default 4)")
+    List<Integer> draftTokens;
+    @Option(names = "--accept-rate", paramLabel = "A|P0,P1,..",
+            description = "speculative, synthetic acceptance: α (accepted ÷ drafted) or per-position probabilities; repeat to sweep")
+    List<String> acceptRates = new ArrayList<>();
+    @Option(names = "--pair", paramLabel = "NAME", description = "speculative: a target and draft pair: llama3, qwen3, qwen3-self, tiny-self")
+    String pair;
     @Parameters(paramLabel = "-- JMH options", description = "everything after -- goes to JMH unchanged")
     List<String> jmhArgs = new ArrayList<>();
 
@@ -70,11 +80,24 @@ public final class RunArgs {
         Preset p = Preset.named(preset);
         List<Workload> workloads = benchmarks == null ? p.workloads() : benchmarks.stream().map(Workload::named).toList();
         List<String> m = models.isEmpty() ? List.of("Llama-3.2-1B:Q4_0") : expandModels(models);
+        String d = draft;
+        if (pair != null) {
+            dev.edgebench.speculative.SpeculativePair sp = dev.edgebench.speculative.SpeculativePair.named(pair);
+            if (!models.isEmpty() || draft != null) {
+                throw new IllegalArgumentException("--pair " + pair + " names the target and the draft: leave out --model and --draft");
+            }
+            m = List.of(sp.target());
+            d = sp.draft();
+            if (benchmarks == null) {
+                workloads = List.of(Workload.SPECULATIVE);
+            }
+        }
         return new RunOptions(p, m, workloads, batches != null ? batches : p.batches(), depths != null ? depths : p.depths(),
                 nPrompt != null ? nPrompt : p.nPrompt(), nGen != null ? nGen : p.nGen(), warmups != null ? warmups : p.warmups(),
                 samples != null ? samples : p.samples(), forks != null ? forks : p.forks(), ctx, threads, nGpuLayers,
                 flashAttn.toLowerCase(Locale.ROOT), cacheType.toLowerCase(Locale.ROOT), ubatch, prefillRepeat, sample, !noTelemetry,
-                roofline, jmhArgs);
+                roofline, jmhArgs, new SpeculativeOptions(d, draftTokens != null ? draftTokens : SpeculativeOptions.DEFAULT_DRAFT_TOKENS,
+                acceptRates));
     }
 
     /** Each {@code --model} value: a file that exists whole, else split on commas. */

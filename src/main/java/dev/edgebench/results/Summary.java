@@ -100,6 +100,7 @@ public final class Summary {
                         .append(String.valueOf(b.error()).lines().findFirst().orElse("")).append('\n');
             }
         }
+        SpeculativeSummary.append(sb, benches);
         roofline(sb, run, benches);
         energy(sb, benches);
         List<String> warnings = run.warnings() == null ? List.of() : run.warnings();
@@ -185,6 +186,9 @@ public final class Summary {
         Map<String, BenchmarkResult> prefills = new LinkedHashMap<>();
         Map<String, List<BenchmarkResult>> decodes = new LinkedHashMap<>();
         for (BenchmarkResult b : benches) {
+            if ("speculative".equals(b.benchmark())) {
+                continue; // its own table (SpeculativeSummary)
+            }
             String key = b.params().get("model") + "|" + b.params().get("batch");
             if ("prefill".equals(b.benchmark())) {
                 prefills.putIfAbsent(key, b);

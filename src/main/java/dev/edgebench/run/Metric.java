@@ -50,7 +50,39 @@ public enum Metric {
     KERNEL_GFLOPS("kernel.gflops", "GFLOP/s", true, Aggregation.AVG, "arithmetic rate of the op"),
     KERNEL_GBPS("kernel.gbps", "GB/s", true, Aggregation.AVG, "bytes the op moves per second"),
     KERNEL_ROOFLINE_PCT("kernel.roofline_pct", "%", true, Aggregation.AVG, "share of the measured roofline"),
-    KERNEL_COPIES("kernel.copies", "ops/graph", false, Aggregation.MAX, "copies of the op in one timed graph");
+    KERNEL_COPIES("kernel.copies", "ops/graph", false, Aggregation.MAX, "copies of the op in one timed graph"),
+    // speculative decoding (workload "speculative"): rates count the tokens after the first, over the time after it
+    SPEC_TOK_S("spec.tok_s", "tok/s", true, Aggregation.AVG, "speculative generation: tokens (all sequences) per second"),
+    SPEC_VANILLA_TOK_S("spec.vanilla_tok_s", "tok/s", true, Aggregation.AVG,
+            "plain greedy decoding of the same target, prompts and seed, in the same sample"),
+    SPEC_SPEEDUP("spec.speedup", "x", true, Aggregation.AVG, "spec.tok_s ÷ spec.vanilla_tok_s"),
+    SPEC_PREDICTED_SPEEDUP("spec.predicted_speedup", "x", true, Aggregation.AVG,
+            "the cost model's speedup at the measured α, from separately measured draft and verify steps"),
+    SPEC_BREAK_EVEN_ALPHA("spec.break_even_alpha", "0..1", false, Aggregation.AVG,
+            "the α at which the cost model predicts speedup 1 (above 1: cannot pay at this k and batch)"),
+    SPEC_ALPHA("spec.alpha", "0..1", true, Aggregation.AVG, "acceptance rate: accepted ÷ drafted tokens"),
+    SPEC_TAU("spec.tau", "tok/step", true, Aggregation.AVG, "mean acceptance length: tokens per sequence per verify step"),
+    SPEC_DRAFT_MS("spec.draft_ms_per_step", "ms", false, Aggregation.AVG, "the k draft decodes of one step"),
+    SPEC_VERIFY_MS("spec.verify_ms_per_step", "ms", false, Aggregation.AVG, "the target's verify decode of one step"),
+    SPEC_BOOKKEEPING_MS("spec.bookkeeping_ms_per_step", "ms", false, Aggregation.AVG,
+            "argmax, acceptance, KV rollback and batch building of one step"),
+    SPEC_VANILLA_STEP_MS("spec.vanilla_step_ms", "ms", false, Aggregation.AVG, "one plain decode step of the target"),
+    SPEC_PROBE_DRAFT_MS("spec.probe.draft_ms", "ms", false, Aggregation.AVG, "cost model part: one draft decode step, alone"),
+    SPEC_PROBE_VERIFY_MS("spec.probe.verify_ms", "ms", false, Aggregation.AVG,
+            "cost model part: one target verify of k + 1 tokens per sequence with rollback, alone"),
+    SPEC_DIVERGED("spec.diverged_seqs", "seqs", false, Aggregation.MAX,
+            "sequences whose greedy speculative output differed from plain decoding (real and self modes; 0 expected)"),
+    SPEC_ALPHA_P1("spec.alpha.p1", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 1"),
+    SPEC_ALPHA_P2("spec.alpha.p2", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 2"),
+    SPEC_ALPHA_P3("spec.alpha.p3", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 3"),
+    SPEC_ALPHA_P4("spec.alpha.p4", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 4"),
+    SPEC_ALPHA_P5("spec.alpha.p5", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 5"),
+    SPEC_ALPHA_P6("spec.alpha.p6", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 6"),
+    SPEC_ALPHA_P7("spec.alpha.p7", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 7"),
+    SPEC_ALPHA_P8("spec.alpha.p8", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 8");
+
+    /** Draft positions whose acceptance run.json keeps ({@link #alphaAtPosition}); later positions count in α only. */
+    public static final int SPEC_POSITIONS = 8;
 
     /** How JMH folds a metric's values over iterations and forks into its score. */
     public enum Aggregation { AVG, MAX, MIN }
@@ -101,6 +133,11 @@ public enum Metric {
     /** @return the metric of that name, if it is one of the vocabulary */
     public static Optional<Metric> named(String key) {
         return Optional.ofNullable(BY_NAME.get(key));
+    }
+
+    /** @return the acceptance metric of draft position {@code position} (1-based), if it is one run.json keeps */
+    public static Optional<Metric> alphaAtPosition(int position) {
+        return position >= 1 && position <= SPEC_POSITIONS ? named("spec.alpha.p" + position) : Optional.empty();
     }
 
     /**

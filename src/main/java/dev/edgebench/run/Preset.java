@@ -31,7 +31,9 @@ public record Preset(String name, String description, int warmups, int samples, 
             new Preset("edge-llm", "TensorRT Edge-LLM llm_bench: prefill of 2048 tokens; decode of 128 at depth 2048", 3, 10, 1,
                     2048, 128, List.of(1, 8), List.of(2048), List.of(Workload.PREFILL, Workload.DECODE)),
             new Preset("ci", "regression tracking: two forks so that fork-to-fork variance is in the samples", 2, 8, 2, 128, 64,
-                    List.of(1), List.of(0), List.of(Workload.PREFILL, Workload.DECODE)));
+                    List.of(1), List.of(0), List.of(Workload.PREFILL, Workload.DECODE)),
+            new Preset("speculative", "speculative decoding against plain decoding of the same target at batch 1 and 8 (with --pair,"
+                    + " or --model and --draft)", 1, 5, 1, 128, 128, List.of(1, 8), List.of(0), List.of(Workload.SPECULATIVE)));
 
     /**
      * @throws IllegalArgumentException naming the known presets

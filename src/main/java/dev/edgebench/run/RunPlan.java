@@ -122,6 +122,7 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
             }
         }
         checkContext(o, refs);
+        SpeculativePlan.check(o, refs);
         List<PlannedBenchmark> grid = new ArrayList<>();
         for (Workload w : o.workloads()) {
             grid.addAll(grid(o, w));
@@ -215,6 +216,9 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
                 case "ubatch" -> List.of(String.valueOf(o.ubatch()));
                 case "sample" -> List.of(String.valueOf(o.sample()));
                 case "repeat" -> List.of(o.prefillRepeat());
+                case "draft" -> List.of(String.valueOf(o.speculative().draft()));
+                case "draftTokens" -> o.speculative().draftTokens().stream().map(String::valueOf).toList();
+                case "acceptRate" -> o.speculative().acceptRateParams();
                 default -> throw new IllegalStateException("no value for parameter " + p + " of " + w.key());
             });
         }

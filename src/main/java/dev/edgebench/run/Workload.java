@@ -20,7 +20,13 @@ public enum Workload {
     DECODE("decode", "dev.edgebench.bench.DecodeBenchmark", "decode", Metric.DECODE_TOK_S, List.of("nGen", "depth")),
     /** One prompt, then G tokens, end to end, as a request engine would serve it. */
     GENERATION("generation", "dev.edgebench.bench.GenerationBenchmark", "generate", Metric.GENERATION_TOK_S,
-            List.of("nPrompt", "nGen", "sample"));
+            List.of("nPrompt", "nGen", "sample")),
+    /**
+     * Draft-model speculative decoding of G tokens after a prompt, and plain greedy decoding of the
+     * same target in the same sample (the speedup's reference); k swept with {@code --draft-tokens}.
+     */
+    SPECULATIVE("speculative", "dev.edgebench.bench.SpeculativeBenchmark", "speculate", Metric.SPEC_TOK_S,
+            List.of("nPrompt", "nGen", "draft", "draftTokens", "acceptRate"));
 
     /** Parameters every engine benchmark declares (the benchmarks' common state). */
     public static final List<String> ENGINE_PARAMS = List.of("model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType",
@@ -80,6 +86,8 @@ public enum Workload {
             case PREFILL -> (long) depth + nPrompt;
             case DECODE -> (long) depth + nGen;
             case GENERATION -> (long) nPrompt + nGen;
+            // + k + 1 verify positions: checked per k by RunPlan
+            case SPECULATIVE -> (long) nPrompt + nGen;
         };
     }
 
@@ -88,7 +96,7 @@ public enum Workload {
         return switch (this) {
             case PREFILL -> depth > 0 ? "depth " + depth + " + prompt " + nPrompt : "prompt " + nPrompt;
             case DECODE -> "depth " + depth + " + nGen " + nGen;
-            case GENERATION -> "prompt " + nPrompt + " + nGen " + nGen;
+            case GENERATION, SPECULATIVE -> "prompt " + nPrompt + " + nGen " + nGen;
         };
     }
 

@@ -26,7 +26,7 @@ class LayerRulesTest {
     static final String[] HARNESS = {"dev.edgebench.engine..", "dev.edgebench.model..", "dev.edgebench.latency..",
             "dev.edgebench.telemetry..", "dev.edgebench.run..", "dev.edgebench.results..", "dev.edgebench.compare..",
             "dev.edgebench.history..", "dev.edgebench.kernel..", "dev.edgebench.bench..", "dev.edgebench.cli..",
-            "dev.edgebench.util.."};
+            "dev.edgebench.util..", "dev.edgebench.speculative.."};
 
     @Test
     void bindingsImportNothingOfTheHarness() {
@@ -47,6 +47,13 @@ class LayerRulesTest {
         check(noClasses().that().resideInAPackage("dev.edgebench.latency..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.edgebench.engine..", "dev.edgebench.bindings..",
                         "org.openjdk.jmh..", "dev.edgebench.bench.."));
+    }
+
+    @Test
+    void speculativeMathsIsEngineAgnostic() {
+        check(noClasses().that().resideInAPackage("dev.edgebench.speculative..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.edgebench.engine..", "dev.edgebench.bindings..",
+                        "org.openjdk.jmh..", "dev.edgebench.bench..", "dev.edgebench.run.."));
     }
 
     @Test

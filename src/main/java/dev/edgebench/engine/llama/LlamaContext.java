@@ -273,6 +273,14 @@ public final class LlamaContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #removeFromMemory}, but returns llama.cpp's answer instead of throwing: false
+     * when the memory cannot drop part of a sequence (recurrent and hybrid models).
+     */
+    public boolean tryRemoveFromMemory(int seq, int p0, int p1) {
+        return Llama.llama_memory_seq_rm(memory(), seq, p0, p1);
+    }
+
     /** @return the largest position of a sequence in the KV cache, or -1 when empty */
     public int maxPosition(int seq) {
         return Llama.llama_memory_seq_pos_max(memory(), seq);
