@@ -180,6 +180,7 @@ case "$step" in
       [ -f "$dir/manifest.json" ] && cp "$dir/manifest.json" "$out/$name-manifest.json" && cat "$dir/manifest.json"
     done
     exit $fail
+    ;;
   spec)
     # 18 cells per pair (2 batches x 3 k x 3 alpha), one fork each: load both models, 1 warm-up + 3 samples of
     # 128 tokens plain and speculative. Qwen3-8B:Q4_0 is not forged by the build step: forged here, timed.
