@@ -34,6 +34,8 @@ public final class KernelGraph implements AutoCloseable {
     public static final int GRAPH_NODES = 8192;
     /** Nodes of the small graph of the first copy alone (its op and the views it reads). */
     private static final int FIRST_GRAPH_NODES = 64;
+    /** Nodes one copy of the op can add: the op, and a view and a permutation for each of up to 4 sources. */
+    private static final int MAX_NODES_PER_VARIANT = 9;
 
     /** Where the weight sources (of MUL_MAT and GET_ROWS) live. */
     public enum Placement {
@@ -158,6 +160,9 @@ public final class KernelGraph implements AutoCloseable {
         int variants = 1;
         if (options.coldBytes() > 0 && rotatedBytes > 0) {
             variants = (int) Math.min(copies, Math.max(1, (options.coldBytes() + rotatedBytes - 1) / rotatedBytes));
+            // every variant brings its op and its source views into the graph: all of them must fit its nodes
+            // (small ops rotated over 256 MiB made thousands of variants and failed ggml's node-count assertion)
+            variants = Math.min(variants, (GRAPH_NODES - FIRST_GRAPH_NODES) / MAX_NODES_PER_VARIANT);
         }
         int nTensors = variants * (3 * spec.sources().size() + 3) + 16;
         MemorySegment ctxW = newContext(nTensors, false);

@@ -170,6 +170,14 @@ class KernelNativeTest {
             assertEquals(100, g.variants());
             g.run();
         }
+        // a small op rotated over the default 256 MiB with auto copies: thousands of variants would overflow the
+        // graph's nodes (a ggml assertion that ended the fork); the variants are capped to what the graph holds
+        KernelSpec kq = KernelSpec.parse("MUL_MAT f16[64x32x2] f32[64x1x2] attn=kq");
+        try (KernelGraph g = KernelGraph.build(cpu, kq, new KernelGraph.Options(0, KernelGraph.Placement.DEVICE, 256L << 20, 1))) {
+            assertTrue(g.variants() > 1 && g.variants() <= KernelGraph.GRAPH_NODES / 9, g.variants() + " variants");
+            assertTrue(g.copies() <= KernelGraph.GRAPH_NODES, g.copies() + " copies");
+            g.run();
+        }
         try (KernelGraph g = KernelGraph.build(cpu, small, new KernelGraph.Options(10, KernelGraph.Placement.DEVICE, 0, 1))) {
             assertEquals(1, g.variants());
             KernelTiming t = KernelTiming.measure(g, 0, 1_000_000L);
