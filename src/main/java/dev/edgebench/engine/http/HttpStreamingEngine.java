@@ -231,6 +231,32 @@ public final class HttpStreamingEngine implements StreamingEngine {
         return 256;
     }
 
+    /**
+     * Scrapes the server's Prometheus metrics (llama-server started with {@code --metrics} and vLLM:
+     * {@code /metrics}; trtllm-serve: {@code /prometheus/metrics}), for deltas around a run step.
+     *
+     * @return the samples, empty when the server exposes none (HTTP 404 or 501 on both paths)
+     * @throws java.io.UncheckedIOException when the server does not answer
+     */
+    public Map<String, Double> scrapeMetrics() {
+        for (String path : new String[] {"/metrics", "/prometheus/metrics"}) {
+            URI uri = URI.create(spec.baseUri() + path);
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(spec.firstByteTimeout()).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return PrometheusText.parse(r.body());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(new IOException("scraping " + uri + ": " + StreamExchange.describe(e), e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while scraping " + uri, e);
+            }
+        }
+        return Map.of();
+    }
+
     /** @return the server address requests go to */
     public URI endpoint() {
         return endpoint;

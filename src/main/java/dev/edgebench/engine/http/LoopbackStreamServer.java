@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * line at the script's times (each line flushed as its own HTTP chunk), and the time each line left
  * ({@link System#nanoTime()} after its flush) is kept per request, so a client's receive times can be
  * compared with the send times on one clock. Also answers {@code GET /v1/models}, {@code /health},
- * {@code /api/version} and {@code POST /detokenize}, so engines open against it as against a server.
+ * {@code /api/version}, {@code /metrics} (Prometheus text) and {@code POST /detokenize}, so engines open against it as against a server.
  *
  * <p>Requests are keyed by the {@code "seed"} of their JSON body (-1 without one). Threading: one
  * platform thread per streaming response (at most {@code threads} at once); accessors from any thread.
@@ -138,6 +138,8 @@ public final class LoopbackStreamServer implements AutoCloseable {
                     case "/v1/models" -> "{\"object\":\"list\",\"data\":[{\"id\":\"loopback-model\",\"object\":\"model\"}]}";
                     case "/health" -> "{\"status\":\"ok\"}";
                     case "/api/version" -> "{\"version\":\"loopback\"}";
+                    case "/metrics" -> "# HELP loopback:requests_total POSTs streamed\n# TYPE loopback:requests_total counter\n"
+                            + "loopback:requests_total " + seq.get() + "\nloopback:streams{kind=\"sse\"} 1\n";
                     default -> null;
                 };
                 respond(ex, body == null ? 404 : 200, body == null ? "{\"error\":\"not found\"}" : body);

@@ -253,6 +253,19 @@ class HttpStreamingEngineTest {
     }
 
     @Test
+    void prometheusMetricsAreScrapedForDeltasAroundASteps() {
+        try (var s = serve(r -> StreamScripts.openAi(gaps(2, MS), Usage.TOKEN_IDS, PROMPT.length)); var e = open(s, "openai:URL")) {
+            var before = e.scrapeMetrics();
+            Drain.until(e, 5000, e.submit(request(2, 1)), e.submit(request(2, 2)));
+            var delta = PrometheusText.delta(before, e.scrapeMetrics());
+            assertEquals(2.0, delta.get("loopback:requests_total"));
+            assertEquals(0.0, delta.get("loopback:streams{kind=\"sse\"}"));
+        }
+        assertEquals("metrics line 2 has no numeric value: x y",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> PrometheusText.parse("# c\nx y")).getMessage());
+    }
+
+    @Test
     void theProviderIsFoundBySpecification() {
         assertInstanceOf(HttpEngineProvider.class, StreamingEngineProvider.forSpec("openai:http://127.0.0.1:8000"));
         assertInstanceOf(HttpEngineProvider.class, StreamingEngineProvider.forSpec("ollama:http://127.0.0.1:11434"));
