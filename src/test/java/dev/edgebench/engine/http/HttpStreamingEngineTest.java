@@ -266,6 +266,30 @@ class HttpStreamingEngineTest {
     }
 
     @Test
+    void chatSendsTheServersDetokenizedPromptAndReadsDeltas() {
+        String chunk = "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},"
+                + "\"finish_reason\":null}]}\n\n";
+        try (var s = serve(r -> new Script(200, List.of(
+                new LoopbackStreamServer.Line(0, "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null}}]}\n\n"),
+                new LoopbackStreamServer.Line(MS, chunk), new LoopbackStreamServer.Line(MS, chunk),
+                new LoopbackStreamServer.Line(0, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"),
+                new LoopbackStreamServer.Line(0, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2}}\n\n"),
+                new LoopbackStreamServer.Line(0, "data: [DONE]\n\n"))));
+             var e = open(s, "openai:URL,api=chat")) {
+            long id = e.submit(request(2, 1));
+            var ev = Drain.until(e, 5000, id);
+            assertEquals(3, ev.size(), "the role delta makes no event; two content chunks and the final do: " + ev);
+            assertEquals(FinishReason.END_ID, Drain.last(ev, id).finish());
+            String body = s.request(1).body();
+            assertEquals("/v1/chat/completions", s.request(1).path());
+            assertTrue(body.contains("\"messages\":[{\"role\":\"user\",\"content\":\"loopback prompt\"}]"), body);
+            RequestFigures f = e.figures(id);
+            assertEquals("chunks-only", f.tokenCounting());
+            assertTrue(f.promptMismatch(), "9 prompt tokens after the text round trip, 4 ids sent");
+        }
+    }
+
+    @Test
     void theProviderIsFoundBySpecification() {
         assertInstanceOf(HttpEngineProvider.class, StreamingEngineProvider.forSpec("openai:http://127.0.0.1:8000"));
         assertInstanceOf(HttpEngineProvider.class, StreamingEngineProvider.forSpec("ollama:http://127.0.0.1:11434"));
