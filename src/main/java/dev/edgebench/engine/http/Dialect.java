@@ -82,7 +82,7 @@ public enum Dialect {
      * {@code promptText} is used by CHAT (messages) and OLLAMA (which takes ids only as {@code context}).
      *
      * @param extras whether to send the fields beyond the API's standard ones (ignore_eos,
-     *               return_token_ids, continuous_usage_stats, timings_per_token, cache_prompt)
+     *               return_token_ids / return_tokens, continuous_usage_stats, timings_per_token, cache_prompt=false)
      */
     String body(String model, RequestSpec r, String promptText, boolean extras) {
         StringBuilder sb = new StringBuilder(64 + r.prompt().length * 7);
@@ -112,7 +112,8 @@ public enum Dialect {
             if (r.endId() < 0) {
                 sb.append(",\"ignore_eos\":true");
             }
-            sb.append(this == LLAMA ? ",\"return_tokens\":true,\"cache_prompt\":false" : ",\"return_token_ids\":true");
+            // cache_prompt off: llama-server would otherwise serve a repeated (seeded) prompt from its cache
+            sb.append(this == LLAMA ? ",\"return_tokens\":true" : ",\"return_token_ids\":true").append(",\"cache_prompt\":false");
             sb.append(",\"timings_per_token\":true");
         }
         return sb.append('}').toString();

@@ -11,7 +11,7 @@ import java.util.Locale;
  * {@code api=completions|chat|llama} (openai only; {@code llama} is llama-server's native
  * {@code /completion}), {@code model=<name>} (default: the model the run names),
  * {@code extras=on|off} (the non-standard request fields: ignore_eos, return_token_ids,
- * continuous_usage_stats, timings_per_token; off for a server that refuses unknown fields),
+ * continuous_usage_stats, timings_per_token, cache_prompt=false; off for a server that refuses unknown fields),
  * {@code connect-ms=N}, {@code first-byte-ms=N} (until the response headers), {@code stall-ms=N}
  * (longest silence inside a stream), {@code ready-ms=N} (llama-server: its start-up until /health).
  *

@@ -14,6 +14,8 @@ package dev.edgebench.engine.http;
  *                           give chunk gaps, never per-token ITL; the total is the server's
  *                           completion count), {@code mixed}, or {@code none} (no output)
  * @param chunks             JSON lines received
+ * @param chunksWithUnlistedIds chunks whose cumulative count rose by more than the ids they listed
+ *                           (llama-server lists a chunk's last id only; the others count as id -1)
  * @param countedTokens      tokens the events carried (ids or Δ counts)
  * @param promptTokensSent   prompt token ids sent
  * @param promptTokens       the server's prompt count (usage.prompt_tokens, tokens_evaluated, prompt_eval_count)
@@ -33,7 +35,7 @@ package dev.edgebench.engine.http;
  * @param endAfterSubmitNs   client: submit to the end marker, ns (-1: did not end normally)
  * @param cancelled          whether the request was cancelled
  */
-public record RequestFigures(String api, int httpStatus, String tokenCounting, long chunks, long countedTokens,
+public record RequestFigures(String api, int httpStatus, String tokenCounting, long chunks, long chunksWithUnlistedIds, long countedTokens,
                              int promptTokensSent, long promptTokens, long completionTokens, long cachedTokens,
                              double promptMs, long promptN, double predictedMs, long predictedN, long draftN, long draftAccepted,
                              long totalDurationNs, long loadDurationNs, long promptEvalDurationNs, long evalDurationNs,
@@ -50,7 +52,7 @@ public record RequestFigures(String api, int httpStatus, String tokenCounting, l
         Dialect.quote(sb.append("\"api\":"), api);
         sb.append(",\"httpStatus\":").append(httpStatus);
         Dialect.quote(sb.append(",\"tokenCounting\":"), tokenCounting);
-        sb.append(",\"chunks\":").append(chunks).append(",\"countedTokens\":").append(countedTokens)
+        sb.append(",\"chunks\":").append(chunks).append(",\"chunksWithUnlistedIds\":").append(chunksWithUnlistedIds).append(",\"countedTokens\":").append(countedTokens)
                 .append(",\"promptTokensSent\":").append(promptTokensSent).append(",\"promptMismatch\":").append(promptMismatch());
         num(sb, "promptTokens", promptTokens);
         num(sb, "completionTokens", completionTokens);
@@ -110,6 +112,7 @@ public record RequestFigures(String api, int httpStatus, String tokenCounting, l
         long idsChunks;
         long cumulativeChunks;
         long uncountedChunks;
+        long chunksWithUnlistedIds;
         long firstChunkNs;
         long lastChunkNs;
         volatile long endNs;
@@ -181,7 +184,7 @@ public record RequestFigures(String api, int httpStatus, String tokenCounting, l
             int kinds = (idsChunks > 0 ? 1 : 0) + (cumulativeChunks > 0 ? 1 : 0) + (uncountedChunks > 0 ? 1 : 0);
             String counting = kinds == 0 ? "none" : kinds > 1 ? "mixed"
                     : idsChunks > 0 ? "token-ids" : cumulativeChunks > 0 ? "cumulative" : "chunks-only";
-            return new RequestFigures(dialect.name().toLowerCase(java.util.Locale.ROOT), httpStatus, counting, chunks, countedTokens,
+            return new RequestFigures(dialect.name().toLowerCase(java.util.Locale.ROOT), httpStatus, counting, chunks, chunksWithUnlistedIds, countedTokens,
                     promptTokensSent, promptTokens, completionTokens, cachedTokens, promptMs, promptN, predictedMs, predictedN,
                     draftN, draftAccepted, totalDurationNs, loadDurationNs, promptEvalDurationNs, evalDurationNs,
                     firstChunkNs == 0 ? -1 : firstChunkNs - submitNs, endNs == 0 ? -1 : endNs - submitNs, cancelled);

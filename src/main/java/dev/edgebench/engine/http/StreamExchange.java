@@ -41,14 +41,12 @@ final class StreamExchange implements HttpResponse.BodySubscriber<Void> {
     volatile long lastBytesNs;
 
     private int status;
-    private byte[] line = new byte[4096];
+    private byte[] line = new byte[1024];
     private int lineLen;
     private int[] ids = new int[64];
     private int nIds;
     private final ChunkScanner.IntSink idSink = v -> {
-        if (nIds == ids.length) {
-            ids = java.util.Arrays.copyOf(ids, ids.length * 2);
-        }
+        growIds(nIds + 1);
         ids[nIds++] = v;
     };
     private FinishReason finish;
@@ -248,9 +246,20 @@ final class StreamExchange implements HttpResponse.BodySubscriber<Void> {
             n = idCount;
             idsOrNull = ids;
             figures.idsChunks++;
+            // llama-server lists only a chunk's last token id when it held earlier tokens back (an
+            // incomplete UTF-8 character, a possible stop string): its cumulative count says how many
+            // the chunk really carries; the ids it did not list are reported as -1
+            long cumulative = cumulative(b, from, to);
+            if (cumulative != ChunkScanner.ABSENT && cumulative > figures.countedTokens + idCount) {
+                int missing = (int) (cumulative - figures.countedTokens - idCount);
+                growIds(idCount + missing);
+                System.arraycopy(ids, 0, ids, missing, idCount);
+                java.util.Arrays.fill(ids, 0, missing, -1);
+                n = idCount + missing;
+                figures.chunksWithUnlistedIds++;
+            }
         } else if (idCount < 0 && ChunkScanner.nonEmptyString(b, from, to, dialect.textKey)) {
-            long cumulative = Math.max(ChunkScanner.longValue(b, from, to, Dialect.COMPLETION_TOKENS),
-                    Math.max(ChunkScanner.longValue(b, from, to, Dialect.PREDICTED_N), ChunkScanner.longValue(b, from, to, Dialect.TOKENS_PREDICTED)));
+            long cumulative = cumulative(b, from, to);
             if (cumulative != ChunkScanner.ABSENT && cumulative > figures.countedTokens) {
                 n = (int) (cumulative - figures.countedTokens);
                 figures.cumulativeChunks++;
@@ -263,6 +272,17 @@ final class StreamExchange implements HttpResponse.BodySubscriber<Void> {
         }
         figures.countedTokens += n;
         ring.offerTokens(this, t, idsOrNull, n);
+    }
+
+    private static long cumulative(byte[] b, int from, int to) {
+        return Math.max(ChunkScanner.longValue(b, from, to, Dialect.COMPLETION_TOKENS),
+                Math.max(ChunkScanner.longValue(b, from, to, Dialect.PREDICTED_N), ChunkScanner.longValue(b, from, to, Dialect.TOKENS_PREDICTED)));
+    }
+
+    private void growIds(int n) {
+        if (n > ids.length) {
+            ids = java.util.Arrays.copyOf(ids, Math.max(n, ids.length * 2));
+        }
     }
 
     private void end(long t) {

@@ -27,8 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Tolerances, and why: the client's TTFT (submit to the first token's arrival) contains the
  * server's prefill ({@code prompt_ms}) plus what the server does not time (HTTP parsing, the
  * request's tokenization and queueing, the first sample, the send) plus the client's own delivery;
- * so it must be at least {@code prompt_ms} and, on loopback, exceed it by less than 30 ms (2 cores
- * shared with other jobs: scheduling delays of a few ms to tens of ms are seen). The decode interval
+ * so it must be at least {@code prompt_ms}, and exceed it by at most 30 ms or a quarter of
+ * {@code prompt_ms}, whichever is larger: on an idle machine that untimed work is well under a
+ * millisecond, but on this 2-core machine shared with other builds each of the request's thread
+ * hand-offs (HTTP thread, task queue, slot loop, response queue) can wait for a CPU, and the load
+ * that slows them slows the prefill alike (seen: 52 ms over a 251 ms prefill at load 15). The decode interval
  * (first to last token) is measured by the server from its first sampled token to its last
  * ({@code predicted_ms}) and by the client from the arrival of the first to the arrival of the last:
  * they differ only by the difference of two delivery delays, so they must agree within 10 ms or 5%,
@@ -87,7 +90,9 @@ class LlamaServerNativeTest {
                                     + "client decode %.2f ms (%.1f tok/s), server predicted_ms %.2f (%.1f tok/s)%n",
                             api, r, ttftMs, f.promptMs(), clientDecodeMs, 127 / clientDecodeMs * 1e3, f.predictedMs(),
                             (f.predictedN() - 1) / f.predictedMs() * 1e3);
-                    assertTrue(ttftMs >= f.promptMs() && ttftMs - f.promptMs() < 30, "TTFT " + ttftMs + " vs prompt_ms " + f.promptMs());
+                    System.out.println("  figures: " + f.toJson());
+                    assertTrue(ttftMs >= f.promptMs() && ttftMs - f.promptMs() <= Math.max(30, 0.25 * f.promptMs()),
+                            "TTFT " + ttftMs + " vs prompt_ms " + f.promptMs());
                     double tol = Math.max(10, 0.05 * f.predictedMs());
                     assertTrue(Math.abs(clientDecodeMs - f.predictedMs()) <= tol,
                             "decode interval: client " + clientDecodeMs + " ms, server " + f.predictedMs() + " ms, tolerance " + tol);
