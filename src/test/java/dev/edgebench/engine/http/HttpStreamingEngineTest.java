@@ -149,6 +149,23 @@ class HttpStreamingEngineTest {
     }
 
     @Test
+    void llamaChunksListingFewerIdsThanTheirCountCarryTheRestAsUnknownIds() {
+        try (var s = serve(r -> new Script(200, List.of(
+                new LoopbackStreamServer.Line(0, "data: {\"content\":\"a\",\"tokens\":[11],\"stop\":false,\"tokens_predicted\":1}\n\n"),
+                new LoopbackStreamServer.Line(0, "data: {\"content\":\"\u00e9b\",\"tokens\":[13],\"stop\":false,\"tokens_predicted\":3}\n\n"),
+                new LoopbackStreamServer.Line(0, "data: {\"content\":\"\",\"tokens\":[],\"stop\":true,\"tokens_predicted\":3,"
+                        + "\"stop_type\":\"limit\"}\n\n"))));
+             var e = open(s, "openai:URL,api=llama")) {
+            long id = e.submit(request(3, 1));
+            var ev = Drain.until(e, 5000, id);
+            assertEquals("[11, -1, 13]", Drain.tokens(ev));
+            assertEquals(2, ev.get(1).nTok(), "the second chunk carries two tokens");
+            assertEquals(1, e.figures(id).chunksWithUnlistedIds());
+            assertEquals(FinishReason.LENGTH, Drain.last(ev, id).finish());
+        }
+    }
+
+    @Test
     void httpErrorsFailTheirRequestsAndTheOthersFinish() {
         try (var s = serve(r -> r.seed() % 2 == 0
                 ? new Script(500, List.of(new LoopbackStreamServer.Line(0, "{\"error\":{\"message\":\"overloaded\"}}")))
