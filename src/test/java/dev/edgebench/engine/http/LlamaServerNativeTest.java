@@ -27,15 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Tolerances, and why: the client's TTFT (submit to the first token's arrival) contains the
  * server's prefill ({@code prompt_ms}) plus what the server does not time (HTTP parsing, the
  * request's tokenization and queueing, the first sample, the send) plus the client's own delivery;
- * so it must be at least {@code prompt_ms}, and exceed it by at most 30 ms or a quarter of
- * {@code prompt_ms}, whichever is larger: on an idle machine that untimed work is well under a
- * millisecond, but on this 2-core machine shared with other builds each of the request's thread
- * hand-offs (HTTP thread, task queue, slot loop, response queue) can wait for a CPU, and the load
- * that slows them slows the prefill alike (seen: 52 ms over a 251 ms prefill at load 15). The decode interval
+ * so every request's TTFT must be at least its {@code prompt_ms}, and the median excess over five
+ * requests at most 30 ms: on an idle machine that untimed work is a few milliseconds, but on this
+ * 2-core machine shared with other builds each of a request's thread hand-offs (HTTP thread, task
+ * queue, slot loop, response queue) can wait for a CPU (single requests were seen 33 ms and 52 ms
+ * over their prefill at loads of 8 and 15), so one request is no verdict and the median is. The decode interval
  * (first to last token) is measured by the server from its first sampled token to its last
  * ({@code predicted_ms}) and by the client from the arrival of the first to the arrival of the last:
  * they differ only by the difference of two delivery delays, so they must agree within 10 ms or 5%,
- * whichever is larger, over ~128 tokens. Token counts must agree exactly.
+ * whichever is larger, over ~128 tokens. Token counts must agree exactly. One warm-up request
+ * per engine precedes the compared ones.
  */
 @Tag("native")
 class LlamaServerNativeTest {
@@ -69,7 +70,11 @@ class LlamaServerNativeTest {
         for (String api : new String[] {"llama", "completions"}) {
             HttpEngineSpec spec = HttpEngineSpec.parse("llama-server,api=" + api).at(server.baseUri());
             try (var e = HttpStreamingEngine.open(spec, "tiny", null)) {
-                for (int r = 0; r < 3; r++) {
+                // a fresh client's first exchange loads the HTTP client's classes and opens its connection
+                // (tens of ms): a run's warm-up requests leave it out, and so does this comparison
+                Drain.until(e, 60_000, e.submit(RequestSpec.greedy(prompt(8, 100), 4, 99)));
+                double[] excessMs = new double[5];
+                for (int r = 0; r < excessMs.length; r++) {
                     int[] p = prompt(48, 300 + r * 11);
                     long submitNs = System.nanoTime();
                     long id = e.submit(new RequestSpec(p, 128, true, -1, -1, 0f, 0, 0f, false, 0, r));
@@ -91,12 +96,16 @@ class LlamaServerNativeTest {
                             api, r, ttftMs, f.promptMs(), clientDecodeMs, 127 / clientDecodeMs * 1e3, f.predictedMs(),
                             (f.predictedN() - 1) / f.predictedMs() * 1e3);
                     System.out.println("  figures: " + f.toJson());
-                    assertTrue(ttftMs >= f.promptMs() && ttftMs - f.promptMs() <= Math.max(30, 0.25 * f.promptMs()),
-                            "TTFT " + ttftMs + " vs prompt_ms " + f.promptMs());
+                    assertTrue(ttftMs >= f.promptMs(), "TTFT " + ttftMs + " below prompt_ms " + f.promptMs());
+                    excessMs[r] = ttftMs - f.promptMs();
                     double tol = Math.max(10, 0.05 * f.predictedMs());
                     assertTrue(Math.abs(clientDecodeMs - f.predictedMs()) <= tol,
                             "decode interval: client " + clientDecodeMs + " ms, server " + f.predictedMs() + " ms, tolerance " + tol);
                 }
+                double[] sorted = excessMs.clone();
+                java.util.Arrays.sort(sorted);
+                assertTrue(sorted[2] <= 30, api + ": median TTFT excess over prompt_ms " + sorted[2] + " ms; all: "
+                        + java.util.Arrays.toString(excessMs));
             }
         }
     }
@@ -110,6 +119,24 @@ class LlamaServerNativeTest {
             assertEquals(20, Drain.of(ev, a).stream().mapToInt(Drain.Event::nTok).sum());
             assertEquals(20, Drain.of(ev, b).stream().mapToInt(Drain.Event::nTok).sum());
         }
+    }
+
+    @Test
+    void theProviderStartsLlamaServerWithTheRunsModelAndStopsItWithTheEngine(@TempDir Path runDir) {
+        var options = new dev.edgebench.engine.StreamingEngineOptions("edgebench-tiny:Q8_0", model, 2, 256, 2, 0, 0, "auto", "f16");
+        long pid;
+        try (HttpStreamingEngine e = new HttpEngineProvider().open("llama-server,ready-ms=60000", options, runDir)) {
+            long id = e.submit(RequestSpec.greedy(prompt(8, 400), 5, 9));
+            var fin = Drain.last(Drain.until(e, 60_000, id), id);
+            assertFalse(fin.hasError(), () -> e.errorText(id));
+            assertEquals(5, e.figures(id).countedTokens());
+            pid = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(e.endpoint().getPort() + " -m "))
+                    .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+            assertTrue(pid > 0, "a llama-server process serves port " + e.endpoint().getPort());
+        }
+        long stopped = pid;
+        assertFalse(ProcessHandle.of(stopped).map(ProcessHandle::isAlive).orElse(false), "closing the engine stopped pid " + stopped);
+        assertTrue(Files.isRegularFile(runDir.resolve("llama-server.log")), "the server's log is in the run folder");
     }
 
     @Test
