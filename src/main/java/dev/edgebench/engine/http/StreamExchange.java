@@ -192,6 +192,11 @@ final class StreamExchange implements HttpResponse.BodySubscriber<Void> {
         int from = 0;
         int to = lineLen;
         if (dialect.sse) {
+            if (to > 0 && b[0] == '{') {
+                fail(t, "the server answered with plain JSON, not an event stream (does it stream?): "
+                        + new String(b, 0, Math.min(to, 300), StandardCharsets.UTF_8));
+                return;
+            }
             if (to == 0 || b[0] == ':' || !startsWith(b, 0, to, DATA)) {
                 return;     // a blank separator, a comment (keep-alive ping), or an event:/id:/retry: field
             }

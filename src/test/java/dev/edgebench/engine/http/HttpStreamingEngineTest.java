@@ -231,6 +231,17 @@ class HttpStreamingEngineTest {
     }
 
     @Test
+    void aServerThatDoesNotStreamIsNamed() {
+        try (var s = serve(r -> new Script(200, List.of(new LoopbackStreamServer.Line(0,
+                "{\"choices\":[{\"text\":\"all at once\",\"finish_reason\":\"length\"}],\"usage\":{\"completion_tokens\":3}}\n"))));
+             var e = open(s, "openai:URL")) {
+            long id = e.submit(request(3, 1));
+            assertTrue(Drain.last(Drain.until(e, 5000, id), id).hasError());
+            assertTrue(e.errorText(id).startsWith("the server answered with plain JSON, not an event stream"), e.errorText(id));
+        }
+    }
+
+    @Test
     void serverErrorsReportedMidStreamFailTheRequest() {
         try (var s = serve(r -> new Script(200, List.of(
                 new LoopbackStreamServer.Line(0, "data: {\"choices\":[{\"text\":\"a\",\"token_ids\":[5]}]}\n\n"),
