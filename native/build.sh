@@ -20,7 +20,7 @@
 # Output: lib/ (the shared libraries the JVM loads, with the request engines of native/shim:
 # libedgebench_request_llama.so, libedgebench_request_scripted.so for tests, and
 # libedgebench_request_trtllm.so when TRTLLM_ROOT is set; see native/shim/build.sh), bin/ (llama-simple, llama-bench,
-# test-backend-ops: the reference tools built from the same source), manifest.json
+# test-backend-ops: the reference tools built from the same source; llama-server, without its web UI), manifest.json
 # (what was built, from what, how), architectures.txt (the model architectures the source
 # can load). A second run with nothing changed only re-checks.
 set -euo pipefail
@@ -115,7 +115,17 @@ mkdir -p "$out/lib" "$out/bin"
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
-config_args=(-C "$profile_file" "${toolchain_args[@]}" "${isa_args[@]}" "${cuda_args[@]}")
+# ---- llama-server (tools/server without the web UI, see profiles/common.cmake): a source tree
+# without tools/ui's CMake files (an older bundle's archive) builds everything else ----
+server_args=()
+server_target=llama-server
+if [ ! -f "$src/tools/ui/CMakeLists.txt" ] || [ ! -f "$src/tools/ui/ui.cpp.in" ]; then
+  echo "native: warning: $src has no tools/ui/CMakeLists.txt; building without llama-server" >&2
+  server_args=(-DLLAMA_BUILD_SERVER=OFF)
+  server_target=""
+fi
+# ---- end of llama-server ----
+config_args=(-C "$profile_file" "${toolchain_args[@]}" "${isa_args[@]}" "${cuda_args[@]}" "${server_args[@]}")
 config_key=$(printf '%s\n' "$src" "${generator[@]}" "${config_args[@]}" | cat - "$profile_file" "$here/profiles/common.cmake" | sha256sum | cut -d' ' -f1)
 
 # What the build is made from, by content and never by location, so that a moved or re-cloned
@@ -151,7 +161,7 @@ if [ ! -f "$cmake_dir/CMakeCache.txt" ] || [ "$(cat "$out/.config-key" 2>/dev/nu
   echo "$config_key" > "$out/.config-key"
 fi
 
-targets=${TARGETS:-llama ggml llama-simple llama-bench test-backend-ops}
+targets=${TARGETS:-llama ggml llama-simple llama-bench test-backend-ops $server_target}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 start=$(date +%s)
 # shellcheck disable=SC2086

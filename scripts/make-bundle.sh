@@ -22,7 +22,7 @@ mkdir -p "$out/native"
 echo "bundle: Java runtime (jlink)" >&2
 # java.base + java.management (environment capture) + jdk.unsupported (JMH) + java.sql (the
 # results history's JDBC drivers); Jackson's optional java.desktop integration is not used
-"$JAVA_HOME/bin/jlink" --add-modules java.base,java.management,jdk.unsupported,java.sql \
+"$JAVA_HOME/bin/jlink" --add-modules java.base,java.management,jdk.unsupported,java.sql,java.net.http,jdk.httpserver \
   --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$out/runtime"
 cp "$jar" "$out/benchmarks.jar"
 cp -r native/build.sh native/architectures.sh native/fetch-source.sh native/engine.lock native/profiles native/toolchains native/shim "$out/native/"
@@ -39,6 +39,10 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/llama.cpp"
 git -C "$src" archive --format=tar HEAD -- . ':!docs' ':!tools/ui' ':!media' ':!models' ':!benches' ':!.github' \
+  | tar -x -C "$stage/llama.cpp"
+# llama-server's CMake needs tools/ui's CMake file and templates, not the npm project they sit beside
+# (native/profiles/common.cmake builds the server without its web UI)
+git -C "$src" archive --format=tar HEAD -- tools/ui/CMakeLists.txt tools/ui/ui.cpp.in tools/ui/ui.h.in \
   | tar -x -C "$stage/llama.cpp"
 mkdir -p "$stage/llama.cpp/models"
 vocabs=$(sed -n 's/.*"tokenizer": "\([^"]*\)".*/\1/p' src/main/resources/dev/edgebench/model/catalog.json | sort -u)

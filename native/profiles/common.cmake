@@ -10,7 +10,10 @@ set(LLAMA_BUILD_COMMON ON CACHE BOOL "")
 set(LLAMA_BUILD_TOOLS ON CACHE BOOL "")
 set(LLAMA_BUILD_EXAMPLES ON CACHE BOOL "")
 set(LLAMA_BUILD_TESTS ON CACHE BOOL "")
-set(LLAMA_BUILD_SERVER OFF CACHE BOOL "")
+# llama-server, without its web UI: with LLAMA_BUILD_UI and LLAMA_USE_PREBUILT_UI off (no npm, no
+# download), scripts/ui-assets.cmake embeds an empty asset table and the server serves the API
+# alone. It needs only tools/ui's CMake files and templates, which the bundle's source archive keeps.
+set(LLAMA_BUILD_SERVER ON CACHE BOOL "")
 set(LLAMA_BUILD_APP OFF CACHE BOOL "")
 set(LLAMA_BUILD_UI OFF CACHE BOOL "")
 set(LLAMA_USE_PREBUILT_UI OFF CACHE BOOL "")

@@ -42,6 +42,15 @@ public interface StreamingEngine extends AutoCloseable {
         return "";
     }
 
+    /**
+     * @return the engine's own figures for one request as a JSON object (a server's usage, timings and
+     * durations, and how its chunks' tokens were counted), to be stored with the request's record;
+     * "" when the engine keeps none
+     */
+    default String requestFiguresJson(long requestId) {
+        return "";
+    }
+
     /** @return the most events one poll can return: size {@link PolledEvents} at least this */
     int eventCapacity();
 

@@ -26,7 +26,7 @@ class LayerRulesTest {
     static final String[] HARNESS = {"dev.edgebench.engine..", "dev.edgebench.model..", "dev.edgebench.latency..",
             "dev.edgebench.telemetry..", "dev.edgebench.run..", "dev.edgebench.results..", "dev.edgebench.compare..",
             "dev.edgebench.history..", "dev.edgebench.kernel..", "dev.edgebench.bench..", "dev.edgebench.cli..",
-            "dev.edgebench.util..", "dev.edgebench.speculative.."};
+            "dev.edgebench.util..", "dev.edgebench.speculative..", "dev.edgebench.engine.http.."};
 
     @Test
     void bindingsImportNothingOfTheHarness() {
@@ -40,6 +40,13 @@ class LayerRulesTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.openjdk.jmh..", "dev.edgebench.results..",
                         "dev.edgebench.compare..", "dev.edgebench.run..", "dev.edgebench.history..", "dev.edgebench.bench..",
                         "dev.edgebench.cli.."));
+    }
+
+    @Test
+    void httpEnginesCallNoNativeCode() {
+        check(noClasses().that().resideInAPackage("dev.edgebench.engine.http..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.edgebench.bindings..", "dev.edgebench.engine.request..",
+                        "java.lang.foreign.."));
     }
 
     @Test
