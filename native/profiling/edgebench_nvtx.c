@@ -6,9 +6,9 @@
 
 #define EBN_API __attribute__((visibility("default")))
 
-static const char *const phase_names[EBN_PHASE_COUNT] = {"load", "warmup", "prefill", "decode", "kernel", "steady"};
+static const char *const phase_names[EBN_PHASE_COUNT] = {"load", "warmup", "prefill", "decode", "kernel"};
 /* ARGB: one colour per phase, so the timeline reads at a glance */
-static const uint32_t phase_colours[EBN_PHASE_COUNT] = {0xff7f7f7f, 0xffbcbd22, 0xff1f77b4, 0xff2ca02c, 0xffd62728, 0xff9467bd};
+static const uint32_t phase_colours[EBN_PHASE_COUNT] = {0xff7f7f7f, 0xffbcbd22, 0xff1f77b4, 0xff2ca02c, 0xffd62728};
 
 static nvtxDomainHandle_t domain;
 static nvtxStringHandle_t phase_strings[EBN_PHASE_COUNT];

@@ -8,6 +8,9 @@
  *
  *   ncu --nvtx --nvtx-include "edgebench@decode/" ...
  *
+ * Phase ranges are never nested in one another, so such a filter matches them wherever they are;
+ * other moments (the start and end of a measured stretch) are instant markers (ebn_mark).
+ *
  * Without a profiler attached (no NVTX_INJECTION64_PATH), every call is a few loads and a branch.
  * Threading: ranges are per thread (push/pop stack), as in NVTX. No call allocates after
  * ebn_init, and no call fails; strings passed in are copied by NVTX before the call returns.
@@ -30,8 +33,7 @@ extern "C" {
 #define EBN_PHASE_PREFILL 2 /* "prefill": one prompt prefill, to its synchronize */
 #define EBN_PHASE_DECODE 3  /* "decode": one decode step, to its synchronize */
 #define EBN_PHASE_KERNEL 4  /* "kernel": one timed kernel-benchmark graph compute */
-#define EBN_PHASE_STEADY 5  /* "steady": the measured part of a profile command run */
-#define EBN_PHASE_COUNT 6
+#define EBN_PHASE_COUNT 5
 
 /** @return EBN_ABI_VERSION of the library as built */
 int32_t ebn_abi_version(void);

@@ -12,8 +12,9 @@ import java.util.Locale;
  * {@code asprof}) to watch: no JMH, no forks, no telemetry sampler, nothing else on the machine's
  * cores from edgebench. Prints the process id, then a mark at each phase change (load, warm-up,
  * the measured steps) with the seconds since start and the epoch milliseconds, so a profile's
- * timeline can be cut at them. With NVTX on, the measured steps sit inside a "steady" range and
- * each one in its own "prefill" or "decode" range.
+ * timeline can be cut at them. With NVTX on, each measured step is a "prefill" or "decode" range
+ * and the marks are NVTX markers too (not ranges, so that the step ranges are never nested and a
+ * filter such as {@code ncu --nvtx-include "edgebench@decode/"} matches them).
  *
  * <p>Not thread-safe; owns the session it opens.
  */
@@ -64,17 +65,22 @@ public final class ProfileRun {
 
     private final PrintStream out;
     private final long t0 = System.nanoTime();
+    private final boolean nvtx;
 
-    private ProfileRun(PrintStream out) {
+    private ProfileRun(PrintStream out, boolean nvtx) {
         this.out = out;
+        this.nvtx = nvtx;
     }
 
     /** Runs the spec, printing the pid and phase marks to {@code out}. */
     public static Result run(Spec spec, StepHooks hooks, PrintStream out) throws InterruptedException {
-        return new ProfileRun(out).go(spec, hooks);
+        return new ProfileRun(out, hooks.nvtx()).go(spec, hooks);
     }
 
     private void mark(String what) {
+        if (nvtx) {
+            Nvtx.mark(what);
+        }
         out.printf(Locale.ROOT, "mark %9.3f s  epoch_ms %d  %s%n", (System.nanoTime() - t0) / 1e9, System.currentTimeMillis(), what);
         out.flush();
     }
@@ -101,34 +107,25 @@ public final class ProfileRun {
             long deadline = spec.steps() > 0 ? Long.MAX_VALUE : System.nanoTime() + (long) (spec.seconds() * 1e9);
             mark("steady begin: " + spec.kind().name().toLowerCase(Locale.ROOT)
                     + (spec.steps() > 0 ? ", " + spec.steps() + " steps" : ", " + spec.seconds() + " s"));
-            if (hooks.nvtx()) {
-                Nvtx.push(Nvtx.STEADY);
-            }
-            try {
-                while (spec.steps() > 0 ? steps < spec.steps() : System.nanoTime() < deadline) {
-                    long a;
-                    if (spec.kind() == Kind.PREFILL) {
-                        if (s.position() != spec.depth()) {
-                            s.truncate(spec.depth());
-                        }
-                        a = System.nanoTime();
-                        s.prefill(spec.nPrompt());
-                        tokens += (long) spec.nPrompt() * spec.batch();
-                    } else {
-                        if (s.position() >= spec.depth() + spec.nGen()) {
-                            s.truncate(spec.depth());
-                        }
-                        a = System.nanoTime();
-                        s.decodeStep();
-                        tokens += spec.batch();
+            while (spec.steps() > 0 ? steps < spec.steps() : System.nanoTime() < deadline) {
+                long a;
+                if (spec.kind() == Kind.PREFILL) {
+                    if (s.position() != spec.depth()) {
+                        s.truncate(spec.depth());
                     }
-                    stepNs += System.nanoTime() - a;
-                    steps++;
+                    a = System.nanoTime();
+                    s.prefill(spec.nPrompt());
+                    tokens += (long) spec.nPrompt() * spec.batch();
+                } else {
+                    if (s.position() >= spec.depth() + spec.nGen()) {
+                        s.truncate(spec.depth());
+                    }
+                    a = System.nanoTime();
+                    s.decodeStep();
+                    tokens += spec.batch();
                 }
-            } finally {
-                if (hooks.nvtx()) {
-                    Nvtx.pop();
-                }
+                stepNs += System.nanoTime() - a;
+                steps++;
             }
             Result r = new Result(steps, stepNs, tokens);
             mark(String.format(Locale.ROOT, "steady end: %d steps, %.3f ms per step, %.2f tok/s", steps,

@@ -77,19 +77,10 @@ public class EdgebenchNvtx extends EdgebenchNvtx$shared {
     public static int EBN_PHASE_KERNEL() {
         return EBN_PHASE_KERNEL;
     }
-    private static final int EBN_PHASE_STEADY = (int)5L;
+    private static final int EBN_PHASE_COUNT = (int)5L;
     /**
      * {@snippet lang=c :
-     * #define EBN_PHASE_STEADY 5
-     * }
-     */
-    public static int EBN_PHASE_STEADY() {
-        return EBN_PHASE_STEADY;
-    }
-    private static final int EBN_PHASE_COUNT = (int)6L;
-    /**
-     * {@snippet lang=c :
-     * #define EBN_PHASE_COUNT 6
+     * #define EBN_PHASE_COUNT 5
      * }
      */
     public static int EBN_PHASE_COUNT() {

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 /**
  * NVTX ranges through {@code libedgebench_nvtx.so} (native/profiling, built with the CUDA
  * profiles), found beside the engine's libraries. Ranges are in the NVTX domain "edgebench", named
- * after the phase ({@code load}, {@code warmup}, {@code prefill}, {@code decode}, {@code kernel},
- * {@code steady}); with no profiler attached each call costs a downcall and a branch.
+ * after the phase ({@code load}, {@code warmup}, {@code prefill}, {@code decode}, {@code kernel}),
+ * never nested in one another; with no profiler attached each call costs a downcall and a branch.
  *
  * <p>Loaded once per JVM, on first use; thread-safe (NVTX ranges are per thread).
  */
@@ -23,7 +23,6 @@ public final class Nvtx {
     public static final int PREFILL = EdgebenchNvtx.EBN_PHASE_PREFILL();
     public static final int DECODE = EdgebenchNvtx.EBN_PHASE_DECODE();
     public static final int KERNEL = EdgebenchNvtx.EBN_PHASE_KERNEL();
-    public static final int STEADY = EdgebenchNvtx.EBN_PHASE_STEADY();
 
     private static Path loaded;
 

@@ -42,9 +42,9 @@ class NvtxTest {
         System.setProperty("edgebench.nvtx.lib", lib.toString());
         try {
             assertEquals(lib, Nvtx.load());
-            assertEquals(List.of("load", "warmup", "prefill", "decode", "kernel", "steady"),
+            assertEquals(List.of("load", "warmup", "prefill", "decode", "kernel"),
                     List.of(Nvtx.phaseName(Nvtx.LOAD), Nvtx.phaseName(Nvtx.WARMUP), Nvtx.phaseName(Nvtx.PREFILL),
-                            Nvtx.phaseName(Nvtx.DECODE), Nvtx.phaseName(Nvtx.KERNEL), Nvtx.phaseName(Nvtx.STEADY)));
+                            Nvtx.phaseName(Nvtx.DECODE), Nvtx.phaseName(Nvtx.KERNEL)));
             assertEquals("?", Nvtx.phaseName(99));
             Nvtx.push(Nvtx.DECODE);
             try (Arena a = Arena.ofConfined()) {
