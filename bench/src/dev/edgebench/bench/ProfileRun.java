@@ -3,8 +3,10 @@ package dev.edgebench.bench;
 import dev.edgebench.engine.StepSession;
 import dev.edgebench.profiling.Nvtx;
 import dev.edgebench.profiling.StepHooks;
+import dev.edgebench.profiling.ThreadCpu;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -105,6 +107,8 @@ public final class ProfileRun {
             long stepNs = 0;
             long tokens = 0;
             long deadline = spec.steps() > 0 ? Long.MAX_VALUE : System.nanoTime() + (long) (spec.seconds() * 1e9);
+            List<ThreadCpu> cpuBefore = ThreadCpu.snapshot();
+            long wallBefore = System.nanoTime();
             mark("steady begin: " + spec.kind().name().toLowerCase(Locale.ROOT)
                     + (spec.steps() > 0 ? ", " + spec.steps() + " steps" : ", " + spec.seconds() + " s"));
             while (spec.steps() > 0 ? steps < spec.steps() : System.nanoTime() < deadline) {
@@ -130,8 +134,23 @@ public final class ProfileRun {
             Result r = new Result(steps, stepNs, tokens);
             mark(String.format(Locale.ROOT, "steady end: %d steps, %.3f ms per step, %.2f tok/s", steps,
                     steps == 0 ? 0 : stepNs / 1e6 / steps, r.tokensPerSecond()));
+            threads(ThreadCpu.between(cpuBefore, ThreadCpu.snapshot()), (System.nanoTime() - wallBefore) / 1_000_000);
             return r;
         }
+    }
+
+    /** Which threads of this process ran during the steady stretch, and for how long: the engine's should be all of it. */
+    private void threads(List<ThreadCpu.Delta> used, long wallMs) {
+        if (used.isEmpty()) {
+            return;
+        }
+        long total = used.stream().mapToLong(ThreadCpu.Delta::cpuMs).sum();
+        out.printf(Locale.ROOT, "threads during steady (%d ms wall, %d ms CPU in all; /proc, 10 ms ticks):%n", wallMs, total);
+        for (ThreadCpu.Delta d : used.subList(0, Math.min(10, used.size()))) {
+            out.printf(Locale.ROOT, "  %-16s tid %-7d %7d ms  %5.1f%% of wall  last on cpu %d%n", d.name(), d.tid(), d.cpuMs(),
+                    100.0 * d.cpuMs() / Math.max(1, wallMs), d.lastCpu());
+        }
+        out.flush();
     }
 
     private static void toDepth(StepSession s, int depth) {
