@@ -12,7 +12,8 @@
 #   scripts/gpu-session.sh quick     quick on every model
 #   scripts/gpu-session.sh kernels8b the kernel suite on CUDA for Llama-3.1-8B Q4_0
 #   scripts/gpu-session.sh decodegap the decode gap: nsys (edgebench and llama-bench decode), ncu on one NVTX decode step,
-#                                    then parity rounds for Llama-3.2-1B Q4_0 and Qwen3-0.6B Q4_0 (ROUNDS, default 5)
+#                                    then parity rounds for Llama-3.2-1B Q4_0 and Qwen3-0.6B Q4_0 (ROUNDS, default 5;
+#                                    PARITY_MODELS; NSYS=0 / NCU=0 skip a profiler)
 #
 # FORGE="NAME:TYPE ..." after build forges just those (default: every model); CHECK_JETSON=0 skips the
 # sm_87/sm_110 compile check.
@@ -153,10 +154,10 @@ case "$step" in
     nsys_bin=$(command -v nsys || first_exe /usr/local/cuda/bin/nsys /opt/nvidia/nsight-systems/*/bin/nsys)
     ncu_bin=$(command -v ncu || first_exe /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu)
     echo "nsys: ${nsys_bin:-none}  ncu: ${ncu_bin:-none}"
-    if [ -n "$nsys_bin" ]; then
-      timeout 90 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/eb-decode" \
+    if [ -n "$nsys_bin" ] && [ "${NSYS:-1}" != 0 ]; then
+      timeout 75 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/eb-decode" \
         "$java" "${jopts[@]}" -jar "$jar" profile --model "$m" --workload decode --steps 64 --nvtx 2>&1 | grep -E '^(mark|profile:)|rror' | tail -8
-      timeout 90 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/lb-decode" \
+      timeout 60 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/lb-decode" \
         "$lb" -m "$f" -p 0 -n 64 -r 1 -ngl 99 2>&1 | grep -E '\| *tg|rror' | tail -3
       for r in eb-decode lb-decode; do
         if [ -f "$out/$r.nsys-rep" ]; then
@@ -173,13 +174,13 @@ case "$step" in
       done
     fi
     echo "nsys part: $(( $(date +%s) - t0 ))s"
-    if [ -n "$ncu_bin" ]; then
-      # kernels of 2 NVTX decode steps only (the warm-up is its own range); a light section keeps the replay short
-      timeout 180 "$ncu_bin" --nvtx --nvtx-include "edgebench@decode/" --section SpeedOfLight --launch-count 600 \
-        -f -o "$out/eb-decode-step" "$java" "${jopts[@]}" -jar "$jar" profile --model "$m" --workload decode --steps 2 --nvtx \
+    if [ -n "$ncu_bin" ] && [ "${NCU:-1}" != 0 ]; then
+      # the kernels of one NVTX decode step only (the warm-up is its own range); a light section keeps the replay short
+      timeout 150 "$ncu_bin" --nvtx --nvtx-include "edgebench@decode/" --section SpeedOfLight --launch-count 400 \
+        -f -o "$out/eb-decode-step" "$java" "${jopts[@]}" -jar "$jar" profile --model "$m" --workload decode --steps 1 --nvtx \
         2>&1 | grep -E '^(mark|profile:)|==PROF==.*(Disconnected|rror)|ERR' | tail -6
       if [ -f "$out/eb-decode-step.ncu-rep" ]; then
-        # per kernel (name without its template arguments): launches in the 2 steps and GPU time, largest first
+        # per kernel (name without its template arguments): launches in the step and GPU time, largest first
         "$ncu_bin" -i "$out/eb-decode-step.ncu-rep" --csv --page raw --print-units base --metrics gpu__time_duration.sum 2>/dev/null \
           | awk -F'","' 'NR==1 {for (i=1;i<=NF;i++) {if ($i=="Kernel Name") kn=i; if ($i ~ /gpu__time_duration.sum/) tc=i}; next}
                          NR>2 && kn && tc {k=$kn; sub(/[<(].*/,"",k); v=$tc; gsub(/[",]/,"",v); n[k]++; t[k]+=v; all+=v; c++}
@@ -191,7 +192,7 @@ case "$step" in
       fi
     fi
     echo "profilers: $(( $(date +%s) - t0 ))s"
-    for pm in Llama-3.2-1B:Q4_0 Qwen3-0.6B:Q4_0; do
+    for pm in ${PARITY_MODELS:-Llama-3.2-1B:Q4_0 Qwen3-0.6B:Q4_0}; do
       eb parity --model "$pm" --rounds "${ROUNDS:-5}" --reps 5 --prompt 512 --gen 128 --ngl auto 2>&1 \
         | grep -E '^(parity: [^/]*threads|test |pp|tg|Like|  pp)' | tail -12
     done
