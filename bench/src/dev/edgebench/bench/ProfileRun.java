@@ -147,8 +147,8 @@ public final class ProfileRun {
         long total = used.stream().mapToLong(ThreadCpu.Delta::cpuMs).sum();
         out.printf(Locale.ROOT, "threads during steady (%d ms wall, %d ms CPU in all; /proc, 10 ms ticks):%n", wallMs, total);
         for (ThreadCpu.Delta d : used.subList(0, Math.min(10, used.size()))) {
-            out.printf(Locale.ROOT, "  %-16s tid %-7d %7d ms  %5.1f%% of wall  last on cpu %d%n", d.name(), d.tid(), d.cpuMs(),
-                    100.0 * d.cpuMs() / Math.max(1, wallMs), d.lastCpu());
+            out.printf(Locale.ROOT, "  %-16s tid %-7d %7d ms  %5.1f%% of wall  preempted %6s  last on cpu %d%n", d.name(), d.tid(),
+                    d.cpuMs(), 100.0 * d.cpuMs() / Math.max(1, wallMs), d.preempted() < 0 ? "?" : String.valueOf(d.preempted()), d.lastCpu());
         }
         out.flush();
     }
