@@ -155,18 +155,18 @@ case "$step" in
     ncu_bin=$(command -v ncu || first_exe /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu)
     echo "nsys: ${nsys_bin:-none}  ncu: ${ncu_bin:-none}"
     if [ -n "$nsys_bin" ] && [ "${NSYS:-1}" != 0 ]; then
-      timeout 75 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/eb-decode" \
+      timeout 60 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/eb-decode" \
         "$java" "${jopts[@]}" -jar "$jar" profile --model "$m" --workload decode --steps 64 --nvtx 2>&1 | grep -E '^(mark|profile:)|rror' | tail -8
-      timeout 60 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/lb-decode" \
+      timeout 45 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/lb-decode" \
         "$lb" -m "$f" -p 0 -n 64 -r 1 -ngl 99 2>&1 | grep -E '\| *tg|rror' | tail -3
       for r in eb-decode lb-decode; do
         if [ -f "$out/$r.nsys-rep" ]; then
           echo "-- $r: CUDA API calls (count, total ns), NVTX ranges, kernels"
-          timeout 60 "$nsys_bin" stats -q -f csv -r cuda_api_sum "$out/$r.nsys-rep" 2>/dev/null \
+          timeout 30 "$nsys_bin" stats -q -f csv -r cuda_api_sum "$out/$r.nsys-rep" 2>/dev/null \
             | awk -F, 'NR>1 {gsub(/"/,""); printf "  %-28s %8s calls %14s ns\n", $NF, $3, $2}' | head -12
-          timeout 60 "$nsys_bin" stats -q -f csv -r nvtx_sum "$out/$r.nsys-rep" 2>/dev/null \
+          timeout 30 "$nsys_bin" stats -q -f csv -r nvtx_sum "$out/$r.nsys-rep" 2>/dev/null \
             | awk -F, 'NR>1 {gsub(/"/,""); printf "  nvtx %-20s %6s x  med %10s ns  total %14s ns\n", $NF, $3, $5, $2}' | head -6
-          timeout 60 "$nsys_bin" stats -q -f csv -r cuda_gpu_kern_sum "$out/$r.nsys-rep" 2>/dev/null \
+          timeout 30 "$nsys_bin" stats -q -f csv -r cuda_gpu_kern_sum "$out/$r.nsys-rep" 2>/dev/null \
             | awk -F, 'NR>1 {gsub(/"/,""); n++; t+=$2; c+=$3} END {printf "  kernels: %d distinct, %d launches, %.3f ms GPU time\n", n, c, t/1e6}'
         else
           echo "-- $r: nsys made no report"
@@ -176,7 +176,7 @@ case "$step" in
     echo "nsys part: $(( $(date +%s) - t0 ))s"
     if [ -n "$ncu_bin" ] && [ "${NCU:-1}" != 0 ]; then
       # the kernels of one NVTX decode step only (the warm-up is its own range); a light section keeps the replay short
-      timeout 150 "$ncu_bin" --nvtx --nvtx-include "edgebench@decode/" --section SpeedOfLight --launch-count 400 \
+      timeout 120 "$ncu_bin" --nvtx --nvtx-include "edgebench@decode/" --section SpeedOfLight --launch-count 400 \
         -f -o "$out/eb-decode-step" "$java" "${jopts[@]}" -jar "$jar" profile --model "$m" --workload decode --steps 1 --nvtx \
         2>&1 | grep -E '^(mark|profile:)|==PROF==.*(Disconnected|rror)|ERR' | tail -6
       if [ -f "$out/eb-decode-step.ncu-rep" ]; then
