@@ -19,7 +19,8 @@
 #
 # Output: lib/ (the shared libraries the JVM loads, with the request engines of native/shim:
 # libedgebench_request_llama.so, libedgebench_request_scripted.so for tests, and
-# libedgebench_request_trtllm.so when TRTLLM_ROOT is set; see native/shim/build.sh), bin/ (llama-simple, llama-bench,
+# libedgebench_request_trtllm.so when TRTLLM_ROOT is set; see native/shim/build.sh; on CUDA profiles
+# libedgebench_nvtx.so, see native/profiling/build.sh), bin/ (llama-simple, llama-bench,
 # test-backend-ops: the reference tools built from the same source; llama-server, without its web UI), manifest.json
 # (what was built, from what, how), architectures.txt (the model architectures the source
 # can load). A second run with nothing changed only re-checks.
@@ -211,6 +212,16 @@ request_engines_json=null
 # REQUEST_ENGINES=off builds the engine alone (a checkout without native/shim, a build without a C++ toolchain for it)
 [ "${REQUEST_ENGINES:-on}" = off ] || build_request_engines
 # ---- end of request engines ----
+# NVTX ranges for the profilers (native/profiling): CUDA profiles only; the headers come with the toolkit
+if [ -n "$cuda_version" ]; then
+  nvtx_inc=/usr/local/cuda/include
+  for d in "${CUDA_INCLUDE:-}" "$(dirname "$(readlink -f "$nvcc")")/../include"; do
+    [ -n "$d" ] && [ -f "$d/nvtx3/nvToolsExt.h" ] && { nvtx_inc=$d; break; }
+  done
+  nvtx_lib=$(CC="$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$cmake_dir/CMakeCache.txt" | head -1)" \
+    "$here/profiling/build.sh" "$out" "$nvtx_inc") || die "libedgebench_nvtx.so failed to build for $name (native/profiling/build.sh)"
+  sync_file "$nvtx_lib" "$out/lib"
+fi
 [ -f "$out/manifest.json" ] || changed=1
 # the architectures this source can load, so that other models are refused before a run
 if "$here/architectures.sh" "$src" > "$out/architectures.txt.tmp"; then

@@ -38,6 +38,11 @@ generate ggml
 generate request
 { echo "# bindings/src/$pkg/request was generated (bindings/request.args) from this header; \`make bindings\` regenerates both."
   sha256sum native/shim/edgebench_request.h; } > "$tmp/request-header.sha256"
+# and so is the NVTX wrapper the profilers' ranges go through (native/profiling)
+generate nvtx
+libs+=(nvtx)
+{ echo "# bindings/src/$pkg/nvtx was generated (bindings/nvtx.args) from this header; \`make bindings\` regenerates both."
+  sha256sum native/profiling/edgebench_nvtx.h; } > "$tmp/nvtx-header.sha256"
 # nvml.h comes with CUDA (or NVML's dev package), not with the pinned engine source
 if [ -f "$nvml_include/nvml.h" ]; then
   generate nvml "$nvml_include/nvml.h"
@@ -56,5 +61,6 @@ for lib in "${libs[@]}"; do
 done
 mv "$tmp/headers.sha256" bindings/headers.sha256
 mv "$tmp/request-header.sha256" bindings/request-header.sha256
+mv "$tmp/nvtx-header.sha256" bindings/nvtx-header.sha256
 [ -f "$tmp/nvml-header.sha256" ] && mv "$tmp/nvml-header.sha256" bindings/nvml-header.sha256
 echo "bindings: regenerated ${libs[*]}; header hashes in bindings/headers.sha256"

@@ -16,6 +16,9 @@
 #                                    architecture: 87 (Orin), 110 (Thor); one per call (~5 min each on 16 cores)
 #   scripts/gpu-session.sh spec [P..] speculative decoding of the seed pairs (default: llama3 qwen3), synthetic
 #                                    acceptance: batch 1 and 8, k 2,4,8, alpha 0.4/0.6/0.8; then a real self draft
+#   scripts/gpu-session.sh decodegap the decode gap: nsys (edgebench and llama-bench decode), ncu on one NVTX decode step,
+#                                    then parity rounds for Llama-3.2-1B Q4_0 and Qwen3-0.6B Q4_0 (ROUNDS, default 5;
+#                                    PARITY_MODELS; NSYS=0 / NCU=0 skip a profiler)
 #
 # FORGE="NAME:TYPE ..." after build forges just those (default: every model); CHECK_JETSON=0 skips the
 # sm_87/sm_110 compile check. spec: SPEC_BATCH, SPEC_K, SPEC_ALPHA (space-separated), SPEC_SAMPLES and
@@ -27,7 +30,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec}
+step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -210,6 +213,66 @@ case "$step" in
         --samples "${SPEC_SAMPLES:-3}" --no-roofline --run-id spec-qwen3-self | sed -n '/^## Speculative/,/^## /p'
       pack
     fi
+    ;;
+  decodegap)
+    # Where edgebench's decode loses 1-1.6% to llama-bench: the same 64 decode steps of Llama-3.2-1B Q4_0 under nsys
+    # from both (CUDA API calls per step: graph launches, synchronizes, copies), one decode step's kernels under ncu
+    # through the NVTX filter, then alternating parity rounds. Assumes the build step ran (engine and models).
+    m=Llama-3.2-1B:Q4_0
+    f="$EDGEBENCH_MODELS/Llama-3.2-1B/Llama-3.2-1B-Q4_0-seed2026-v1.gguf"
+    lb="$bundle/native/build/cuda/bin/llama-bench"
+    [ -f "$f" ] || { echo "decodegap: no $f (run the build step)"; exit 1; }
+    [ -f "$bundle/native/build/cuda/lib/libedgebench_nvtx.so" ] || echo "decodegap: no libedgebench_nvtx.so in the CUDA build: --nvtx will be refused"
+    t0=$(date +%s)
+    first_exe() { local c; for c in "$@"; do [ -x "$c" ] && { echo "$c"; return; }; done; }
+    nsys_bin=$(command -v nsys || first_exe /usr/local/cuda/bin/nsys /opt/nvidia/nsight-systems/*/bin/nsys)
+    ncu_bin=$(command -v ncu || first_exe /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu)
+    echo "nsys: ${nsys_bin:-none}  ncu: ${ncu_bin:-none}"
+    if [ -n "$nsys_bin" ] && [ "${NSYS:-1}" != 0 ]; then
+      timeout 60 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/eb-decode" \
+        "$java" "${jopts[@]}" -jar "$jar" profile --model "$m" --workload decode --steps 64 --nvtx 2>&1 | grep -E '^(mark|profile:)|rror' | tail -8
+      timeout 45 "$nsys_bin" profile --trace=cuda,nvtx --sample=none --cpuctxsw=none --force-overwrite=true -o "$out/lb-decode" \
+        "$lb" -m "$f" -p 0 -n 64 -r 1 -ngl 99 2>&1 | grep -E '\| *tg|rror' | tail -3
+      for r in eb-decode lb-decode; do
+        if [ -f "$out/$r.nsys-rep" ]; then
+          echo "-- $r: CUDA API calls (count, total ns), NVTX ranges, kernels"
+          timeout 30 "$nsys_bin" stats -q -f csv -r cuda_api_sum "$out/$r.nsys-rep" 2>/dev/null \
+            | awk -F, 'NR>1 {gsub(/"/,""); printf "  %-28s %8s calls %14s ns\n", $NF, $3, $2}' | head -12
+          timeout 30 "$nsys_bin" stats -q -f csv -r nvtx_sum "$out/$r.nsys-rep" 2>/dev/null \
+            | awk -F, 'NR>1 {gsub(/"/,""); printf "  nvtx %-20s %6s x  med %10s ns  total %14s ns\n", $NF, $3, $5, $2}' | head -6
+          timeout 30 "$nsys_bin" stats -q -f csv -r cuda_gpu_kern_sum "$out/$r.nsys-rep" 2>/dev/null \
+            | awk -F, 'NR>1 {gsub(/"/,""); n++; t+=$2; c+=$3} END {printf "  kernels: %d distinct, %d launches, %.3f ms GPU time\n", n, c, t/1e6}'
+        else
+          echo "-- $r: nsys made no report"
+        fi
+      done
+    fi
+    echo "nsys part: $(( $(date +%s) - t0 ))s"
+    if [ -n "$ncu_bin" ] && [ "${NCU:-1}" != 0 ]; then
+      # the kernels of one NVTX decode step only (the warm-up is its own range); a light section keeps the replay short
+      timeout 120 "$ncu_bin" --nvtx --nvtx-include "edgebench@decode/" --section SpeedOfLight --launch-count 400 \
+        -f -o "$out/eb-decode-step" "$java" "${jopts[@]}" -jar "$jar" profile --model "$m" --workload decode --steps 1 --nvtx \
+        2>&1 | grep -E '^(mark|profile:)|==PROF==.*(Disconnected|rror)|ERR' | tail -6
+      if [ -f "$out/eb-decode-step.ncu-rep" ]; then
+        # per kernel (name without its template arguments): launches in the step and GPU time, largest first
+        "$ncu_bin" -i "$out/eb-decode-step.ncu-rep" --csv --page raw --print-units base --metrics gpu__time_duration.sum 2>/dev/null \
+          | awk -F'","' 'NR==1 {for (i=1;i<=NF;i++) {if ($i=="Kernel Name") kn=i; if ($i ~ /gpu__time_duration.sum/) tc=i}; next}
+                         NR>2 && kn && tc {k=$kn; sub(/[<(].*/,"",k); v=$tc; gsub(/[",]/,"",v); n[k]++; t[k]+=v; all+=v; c++}
+                         END {printf "  %10.1f us %5d x  (every kernel in the NVTX decode ranges)\n", all/1e3, c;
+                              for (k in n) printf "  %10.1f us %5d x  %s\n", t[k]/1e3, n[k], substr(k,1,60)}' \
+          | sort -nr -k1 | head -14
+      else
+        echo "-- ncu made no report"
+      fi
+    fi
+    echo "profilers: $(( $(date +%s) - t0 ))s"
+    for pm in ${PARITY_MODELS:-Llama-3.2-1B:Q4_0 Qwen3-0.6B:Q4_0}; do
+      eb parity --model "$pm" --rounds "${ROUNDS:-5}" --reps 5 --prompt 512 --gen 128 --ngl auto 2>&1 \
+        | grep -E '^(parity: [^/]*threads|test |pp|tg|Like|  pp)' | tail -12
+    done
+    echo "decodegap: $(( $(date +%s) - t0 ))s"
+    pack
+    (cd "$out" && tar -czf decodegap-profiles.tgz ./*.nsys-rep ./*.ncu-rep 2>/dev/null; ls -la decodegap-profiles.tgz 2>/dev/null)
     ;;
   *) echo "unknown step $step"; exit 2;;
 esac

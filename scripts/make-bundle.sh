@@ -21,11 +21,12 @@ rm -rf "$out" "$dist/edgebench-bundle.tar.gz"
 mkdir -p "$out/native"
 echo "bundle: Java runtime (jlink)" >&2
 # java.base + java.management (environment capture) + jdk.unsupported (JMH) + java.sql (the
-# results history's JDBC drivers); Jackson's optional java.desktop integration is not used
-"$JAVA_HOME/bin/jlink" --add-modules java.base,java.management,jdk.unsupported,java.sql,java.net.http,jdk.httpserver \
+# results history's JDBC drivers) + java.net.http and jdk.httpserver (the serving engines) + jdk.jfr (run --jfr:
+# the step events and the jfr tool that prints them); Jackson's optional java.desktop integration is not used
+"$JAVA_HOME/bin/jlink" --add-modules java.base,java.management,jdk.unsupported,java.sql,java.net.http,jdk.httpserver,jdk.jfr \
   --strip-debug --no-man-pages --no-header-files --compress zip-9 --output "$out/runtime"
 cp "$jar" "$out/benchmarks.jar"
-cp -r native/build.sh native/architectures.sh native/fetch-source.sh native/engine.lock native/profiles native/toolchains native/shim "$out/native/"
+cp -r native/build.sh native/architectures.sh native/fetch-source.sh native/engine.lock native/profiles native/toolchains native/shim native/profiling "$out/native/"
 cp bundle/run.sh "$out/run.sh"
 cp bundle/README.md "$out/README.md"
 # bash/zsh completion of every command and option, generated from the picocli commands themselves

@@ -10,6 +10,7 @@ import dev.edgebench.model.Catalog;
 import dev.edgebench.model.GgmlType;
 import dev.edgebench.model.ModelFacts;
 import dev.edgebench.model.Models;
+import dev.edgebench.profiling.StepHooks;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +47,14 @@ public final class BenchSetup {
      */
     public static Opened open(String model, int batch, int tokensPerSeq, int threads, String nGpuLayers, String flashAttn,
                               String cacheType, int ubatch, boolean sample) {
+        // NVTX ranges / JFR events only when edgebench.nvtx / edgebench.jfr ask for them (run --nvtx, --jfr)
+        return open(model, batch, tokensPerSeq, threads, nGpuLayers, flashAttn, cacheType, ubatch, sample,
+                StepHooks.fromSystemProperties());
+    }
+
+    /** {@link #open(String, int, int, int, String, String, String, int, boolean)} with the given profiling hooks. */
+    public static Opened open(String model, int batch, int tokensPerSeq, int threads, String nGpuLayers, String flashAttn,
+                              String cacheType, int ubatch, boolean sample, StepHooks hooks) {
         Models.Ref ref = Models.parse(model, Catalog.builtin());
         Path file = LlamaQuantizer.resolve(ref);
         ModelFacts facts;
@@ -70,7 +79,7 @@ public final class BenchSetup {
                 1234);
         LlamaStepEngine engine = new LlamaStepEngine();
         try {
-            StepSession s = engine.open(c, sample);
+            StepSession s = hooks.wrap(hooks.load(() -> engine.open(c, sample), batch));
             TokenClock.setFacts(new TokenClock.RunFacts(batch, facts.weightBytesPerToken(), ref.toString()));
             return new Opened(engine, s, facts, ref);
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.edgebench.results.RunAssembler;
 import dev.edgebench.results.RunWriter;
 import dev.edgebench.run.ForkProperties;
 import dev.edgebench.run.PlannedBenchmark;
+import dev.edgebench.run.ProfileHooks;
 import dev.edgebench.run.RunDocument;
 import dev.edgebench.run.RunDocuments;
 import dev.edgebench.run.RunFolder;
@@ -20,6 +21,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,6 +59,18 @@ public final class RunExecutor {
      */
     public static ChainedOptionsBuilder options(RunPlan plan, PlannedBenchmark b, RunFolder folder, Path nativeLib, Path resultFile)
             throws CommandLineOptionException {
+        return options(plan, b, folder, nativeLib, resultFile, ProfileHooks.NONE);
+    }
+
+    /**
+     * {@link #options(RunPlan, PlannedBenchmark, RunFolder, Path, Path)} with profiling hooks: the
+     * in-fork hooks' JVM arguments ({@link ProfileHooks#forkJvmArgs}) and, with
+     * {@link ProfileHooks#async}, JMH's async-profiler writing flame graphs under the run folder.
+     */
+    public static ChainedOptionsBuilder options(RunPlan plan, PlannedBenchmark b, RunFolder folder, Path nativeLib, Path resultFile,
+                                                ProfileHooks hooks) throws CommandLineOptionException {
+        List<String> jvmArgs = new ArrayList<>(ForkProperties.jvmArgs(folder.dir(), nativeLib));
+        jvmArgs.addAll(hooks.forkJvmArgs(folder.dir(), RunFolder.fileName(b.id())));
         CommandLineOptions parent = new CommandLineOptions(plan.options().jmhArgs().toArray(String[]::new));
         ChainedOptionsBuilder ob = new OptionsBuilder().parent(parent)
                 .include("^" + Pattern.quote(b.workload().jmhBenchmark()) + "$")
@@ -67,9 +81,12 @@ public final class RunExecutor {
                 .addProfiler(EdgebenchProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
                 .result(resultFile.toString())
-                .jvmArgsAppend(ForkProperties.jvmArgs(folder.dir(), nativeLib).toArray(String[]::new));
+                .jvmArgsAppend(jvmArgs.toArray(String[]::new));
         if (plan.options().telemetry()) {
             ob.addProfiler(TelemetryProfiler.class);
+        }
+        if (hooks.async()) {
+            ob.addProfiler("async", AsyncProfilerSetup.jmhOptions(ProfileHooks.asyncDir(folder.dir())));
         }
         b.params().forEach((k, v) -> ob.param(k, v));
         return ob;
@@ -82,6 +99,15 @@ public final class RunExecutor {
      * @return 0 when every benchmark produced its samples, 1 otherwise
      */
     public static int execute(RunPlan plan, RunFolder folder, RunDocument header) throws IOException {
+        return execute(plan, folder, header, ProfileHooks.NONE);
+    }
+
+    /** {@link #execute(RunPlan, RunFolder, RunDocument)} with profiling hooks in every fork. */
+    public static int execute(RunPlan plan, RunFolder folder, RunDocument header, ProfileHooks hooks) throws IOException {
+        if (hooks.jfr()) {
+            // the JVM writes its recording at exit but does not make the folder
+            Files.createDirectories(folder.dir().resolve(ProfileHooks.JFR_DIR));
+        }
         RunDocuments.write(folder.runJson(), header);
         RunWriter.lock(folder);
         AtomicBoolean finished = new AtomicBoolean();
@@ -100,7 +126,7 @@ public final class RunExecutor {
             Path result = folder.dir().resolve("jmh").resolve(RunFolder.fileName(b.id()) + ".json");
             Files.createDirectories(result.getParent());
             try {
-                runJmh(options(plan, b, folder, null, result).build(), "run", b.id());
+                runJmh(options(plan, b, folder, null, result, hooks).build(), "run", b.id());
             } catch (RunnerException | CommandLineOptionException e) {
                 System.err.println("run: JMH could not run " + b.id() + ": " + e.getMessage());
                 RunAssembler.writeFailure(folder, b.id(), "JMH", "JMH could not run: " + e.getMessage(), "");

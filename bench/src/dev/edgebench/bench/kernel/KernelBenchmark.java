@@ -3,6 +3,8 @@ package dev.edgebench.bench.kernel;
 import dev.edgebench.kernel.GgmlBackend;
 import dev.edgebench.kernel.KernelGraph;
 import dev.edgebench.kernel.KernelSpec;
+import dev.edgebench.profiling.Nvtx;
+import dev.edgebench.run.ProfileHooks;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,6 +20,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * {@code -prof dev.edgebench.bench.kernel.KernelProfiler}. The {@code op} parameter names the
  * kernel, its shapes and types, e.g. {@code MUL_MAT q4_0[2048x8192] f32[2048x1]}; {@code backend}
  * and {@code threads} name where it ran, so a result row identifies its kernel by itself.
+ *
+ * <p>With {@code -Dedgebench.nvtx=true} (CUDA builds) each graph run sits in an NVTX range named
+ * after the op, outside the timed region.
  *
  * <p>A kernel the backend does not support (or whose input type ggml cannot produce) is not an
  * error: the benchmark runs nothing and the profiler reports {@code kernel.skip} with the reason.
@@ -80,6 +87,9 @@ public class KernelBenchmark {
 
     private GgmlBackend ggml;
     private KernelGraph graph;
+    /** The op's name for an NVTX "kernel" range (edgebench.nvtx=true), or null: no range, no call. */
+    private MemorySegment nvtxName;
+    private Arena nvtxArena;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -94,6 +104,11 @@ public class KernelBenchmark {
             graph = KernelGraph.build(ggml, spec, new KernelGraph.Options(copies, KernelGraph.Placement.parse(placement),
                     (long) coldMiB << 20, seed));
             KernelSink.ready(spec.flops(), spec.bytes(), graph.copies(), graph.variants(), graph.weightBuffer());
+            if (ProfileHooks.enabled(ProfileHooks.NVTX_PROPERTY)) {
+                Nvtx.load();
+                nvtxArena = Arena.ofShared();
+                nvtxName = Nvtx.name(nvtxArena, op);
+            }
         } catch (KernelGraph.Skip s) {
             KernelSink.skipped(s.reason());
         }
@@ -106,13 +121,25 @@ public class KernelBenchmark {
         if (g == null) {
             return;
         }
+        MemorySegment n = nvtxName;
+        if (n != null) {
+            Nvtx.push(n);
+        }
         long t0 = System.nanoTime();
         g.run();
         KernelSink.add(System.nanoTime() - t0);
+        if (n != null) {
+            Nvtx.pop();
+        }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (nvtxArena != null) {
+            nvtxArena.close();
+            nvtxArena = null;
+            nvtxName = null;
+        }
         if (graph != null) {
             graph.close();
             graph = null;

@@ -28,7 +28,7 @@ import java.util.regex.PatternSyntaxException;
         description = "In-process JMH benchmarks of LLM inference engines.",
         subcommands = {RunCommand.class, AbCommand.class, ParityCommand.class, KernelCommand.class, CompareCommand.class,
                 BaselineCommand.class, HistoryCommand.class, TelemetryCommand.class, ForgeCommand.class, FactsCommand.class,
-                CatalogCommand.class,
+                CatalogCommand.class, ProfileCommand.class,
                 Main.JmhCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Plain JMH: `jmh [JMH options]`, or JMH options / a benchmark regex as the first argument (-l lists the"
                 + " benchmarks).", "Exit codes: 0 ok, 1 a regression or a failed measurement, 2 bad input."})

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,13 @@ import java.util.concurrent.TimeUnit;
  * prefills in the first round ({@code --pp-reps auto}). Ten lone 128-token prefills of a 1B model
  * (some 50 ms on an H100) gave llama-bench a 15% standard deviation there, 500 about 8%. The
  * generation test keeps {@code --reps}. Each side runs its own warm-up first, as llama-bench does.
+ *
+ * <p>Fair both ways: llama-bench's mean includes its first timed repetition, which on a GPU runs at
+ * 0.5–0.75 of the others (edgebench's warm-up discards the equivalent), so every llama-bench figure
+ * is reported with and without it (the {@code -1st} rows, read from {@code samples_ns}) and the
+ * output says which is like for like. Prompt sizes default to 128 and 512 (decode runs once, with
+ * the first). llama-bench built from a source without git history says its commit is "unknown":
+ * parity.json then records the commit from the build manifest, and says so.
  */
 @Command(name = "parity", mixinStandardHelpOptions = true, sortOptions = false,
         description = "edgebench's prefill and decode against the pinned llama-bench, back to back, alternating order.")
@@ -50,8 +58,9 @@ final class ParityCommand implements Callable<Integer> {
     int rounds = 3;
     @Option(names = "--reps", paramLabel = "N", description = "samples per side (llama-bench -r for the generation test)")
     int reps = 5;
-    @Option(names = "--prompt", paramLabel = "N")
-    int nPrompt = 128;
+    @Option(names = "--prompt", paramLabel = "N[,N...]", split = ",",
+            description = "prompt sizes to compare (default 128,512); decode runs with the first")
+    List<Integer> nPrompts = List.of(128, 512);
     @Option(names = "--gen", paramLabel = "N")
     int nGen = 128;
     @Option(names = "--threads", paramLabel = "N")
@@ -64,9 +73,29 @@ final class ParityCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR")
     Path outDir;
 
+    /** One prompt size of one round: edgebench's prefill and llama-bench's prompt test. */
+    record PromptRound(int nPrompt, double[] eb, LlamaBenchTest lb) {
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("nPrompt", nPrompt);
+            m.put("edgebenchTokS", eb[0]);
+            m.put("edgebenchP50TokS", eb[3]);
+            m.put("edgebenchPrefillsTimed", (long) eb[2]);
+            m.put("llamaBenchReps", lb.samplesTokS().length);
+            m.put("llamaBenchTokS", lb.meanTokS());
+            m.put("llamaBenchTokSWithoutFirst", lb.meanWithoutFirstTokS());
+            m.put("llamaBenchP50TokS", lb.medianTokS());
+            m.put("llamaBenchFirstRepRelative", lb.firstRelative());
+            m.put("ratio", eb[0] / lb.meanTokS());
+            m.put("ratioWithoutFirst", eb[0] / lb.meanWithoutFirstTokS());
+            m.put("p50Ratio", eb[3] / lb.medianTokS());
+            return m;
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (rounds < 1 || reps < 2 || nPrompt < 1 || nGen < 1 || threads < 1) {
+        if (rounds < 1 || reps < 2 || nGen < 1 || threads < 1 || nPrompts.isEmpty() || nPrompts.stream().anyMatch(n -> n == null || n < 1)) {
             throw new IllegalArgumentException("rounds >= 1, reps >= 2, prompt, gen and threads >= 1");
         }
         if (!ngl.equals("auto") && autoOrInt("--ngl", ngl) < 0 || !ppReps.equals("auto") && autoOrInt("--pp-reps", ppReps) < 2) {
@@ -89,103 +118,183 @@ final class ParityCommand implements Callable<Integer> {
         }
         int gpuLayers = ngl.equals("auto") ? (rt.supportsGpuOffload() ? 99 : 0) : Integer.parseInt(ngl);
         Path dir = RunFolder.create(RunCommand.runsDir(outDir), null, "parity").dir();
-
-        List<double[]> eb = new ArrayList<>();
-        List<double[]> lb = new ArrayList<>();
+        int np = nPrompts.size();
+        List<List<PromptRound>> pp = new ArrayList<>();
+        List<double[]> ebTg = new ArrayList<>();
+        List<LlamaBenchTest> lbTg = new ArrayList<>();
         List<Map<String, Object>> log = new ArrayList<>();
-        // round 1 runs edgebench first, so its prefill count is known before llama-bench's first turn
-        int lbPpReps = ppReps.equals("auto") ? -1 : Integer.parseInt(ppReps);
+        // round 1 runs edgebench first, so its prefill counts are known before llama-bench's first turn
+        int[] lbPpReps = new int[np];
+        Arrays.fill(lbPpReps, ppReps.equals("auto") ? -1 : Integer.parseInt(ppReps));
+        String buildCommit = null;
         for (int r = 0; r < rounds; r++) {
             boolean ebFirst = r % 2 == 0;
-            double[] e = null;
-            double[] l = null;
+            double[][] e = new double[np][];
+            LlamaBenchTest[] lpp = new LlamaBenchTest[np];
+            LlamaBenchTest ltg = null;
             for (int side = 0; side < 2; side++) {
-                boolean doEb = (side == 0) == ebFirst;
-                if (doEb) {
-                    e = edgebench(dir, r, model, nPrompt, nGen, threads, gpuLayers, reps);
-                    if (e != null && lbPpReps < 0) {
-                        lbPpReps = promptReps((long) e[2], reps);
+                if ((side == 0) == ebFirst) {
+                    for (int i = 0; i < np; i++) {
+                        e[i] = edgebench(dir, r, i, model, nPrompts.get(i), i == 0, nGen, threads, gpuLayers, reps);
+                        if (e[i] == null) {
+                            System.err.println("parity: round " + (r + 1) + " failed; see the output above");
+                            return 1;
+                        }
+                        if (lbPpReps[i] < 0) {
+                            lbPpReps[i] = promptReps((long) e[i][2], reps);
+                        }
                     }
                 } else {
-                    l = llamaBench(bench, file, nPrompt, nGen, threads, gpuLayers, lbPpReps, reps);
+                    for (int i = 0; i < np; i++) {
+                        lpp[i] = llamaBench(bench, file, nPrompts.get(i), 0, threads, gpuLayers, lbPpReps[i]);
+                    }
+                    ltg = llamaBench(bench, file, 0, nGen, threads, gpuLayers, reps);
+                    if (ltg == null || Arrays.stream(lpp).anyMatch(x -> x == null)) {
+                        System.err.println("parity: round " + (r + 1) + " failed; see the output above");
+                        return 1;
+                    }
+                    buildCommit = ltg.buildCommit();
                 }
             }
-            if (e == null || l == null) {
-                System.err.println("parity: round " + (r + 1) + " failed; see the output above");
-                return 1;
+            List<PromptRound> prs = new ArrayList<>();
+            for (int i = 0; i < np; i++) {
+                prs.add(new PromptRound(nPrompts.get(i), e[i], lpp[i]));
             }
-            eb.add(e);
-            lb.add(l);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("round", r + 1);
-            row.put("order", ebFirst ? "edgebench,llama-bench" : "llama-bench,edgebench");
-            row.put("edgebenchPrefillTokS", e[0]);
-            row.put("edgebenchDecodeTokS", e[1]);
-            row.put("edgebenchPrefillsTimed", (long) e[2]);
-            row.put("llamaBenchPromptReps", lbPpReps);
-            row.put("llamaBenchPrefillTokS", l[0]);
-            row.put("llamaBenchDecodeTokS", l[1]);
-            row.put("prefillRatio", e[0] / l[0]);
-            row.put("decodeRatio", e[1] / l[1]);
-            row.put("edgebenchPrefillP50TokS", e[3]);
-            row.put("llamaBenchPrefillP50TokS", l[3]);
-            row.put("edgebenchDecodeP50TokS", e[4]);
-            row.put("llamaBenchDecodeP50TokS", l[4]);
-            row.put("prefillP50Ratio", e[3] / l[3]);
-            row.put("decodeP50Ratio", e[4] / l[4]);
-            log.add(row);
-            System.err.printf(Locale.ROOT, "parity: round %d: pp%d %.2f vs %.2f (%.4f; medians %.4f), tg%d %.2f vs %.2f (%.4f; medians %.4f)%n",
-                    r + 1, nPrompt, e[0], l[0], e[0] / l[0], e[3] / l[3], nGen, e[1], l[1], e[1] / l[1], e[4] / l[4]);
+            pp.add(prs);
+            ebTg.add(e[0]);
+            lbTg.add(ltg);
+            log.add(roundJson(r, ebFirst, prs, e[0], ltg));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "parity: round %d:", r + 1));
+            for (PromptRound pr : prs) {
+                line.append(String.format(Locale.ROOT, " pp%d %.2f vs %.2f (%.4f; without llama-bench's first rep %.4f),", pr.nPrompt(),
+                        pr.eb()[0], pr.lb().meanTokS(), pr.eb()[0] / pr.lb().meanTokS(), pr.eb()[0] / pr.lb().meanWithoutFirstTokS()));
+            }
+            line.append(String.format(Locale.ROOT, " tg%d %.2f vs %.2f (%.4f)", nGen, e[0][1], ltg.meanTokS(), e[0][1] / ltg.meanTokS()));
+            System.err.println(line);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", ref.toString());
         out.put("file", file.toString());
         out.put("threads", threads);
         out.put("nGpuLayers", gpuLayers);
-        out.put("nPrompt", nPrompt);
+        out.put("nPrompt", nPrompts.get(0));
+        out.put("nPrompts", nPrompts);
         out.put("nGen", nGen);
         out.put("repsPerSide", reps);
-        out.put("llamaBenchPromptReps", lbPpReps);
+        out.put("llamaBenchPromptReps", lbPpReps[0]);
+        out.put("llamaBenchPromptRepsPerPrompt", Arrays.stream(lbPpReps).boxed().toList());
+        String[] commit = buildCommit(buildCommit, rt.libraries().manifest());
+        out.put("llamaBenchBuildCommit", commit[0]);
+        out.put("buildCommitSource", commit[1]);
+        out.put("likeForLike", "llama-bench without its first timed repetition (edgebench's warm-up discards the equivalent)");
         out.put("rounds", log);
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "parity: %s, %d threads, ngl %d, %d rounds (alternating order), %d samples per side;"
-                        + " llama-bench pp%d repeated %d times (edgebench timed %d prefills)%n",
-                ref, threads, gpuLayers, rounds, reps, nPrompt, lbPpReps, (long) eb.get(0)[2]));
-        sb.append(String.format(Locale.ROOT, "%-8s %16s %16s %10s %22s%n", "test", "edgebench t/s", "llama-bench t/s",
-                "ratio", "ratio min..max (CV)"));
-        // means (llama-bench's avg_ts), then medians: of single prefills (edgebench's prefill latency log,
-        // llama-bench's samples_ns) and of whole generation runs, which a few slow outliers do not move
-        String[] names = {"pp" + nPrompt, "tg" + nGen, null, "pp" + nPrompt + " p50", "tg" + nGen + " p50"};
-        for (int mm : new int[]{0, 1, 3, 4}) {
-            double[] ratios = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                ratios[r] = eb.get(r)[mm] / lb.get(r)[mm];
-            }
-            Stats rs = Stats.of(ratios);
-            Stats es = Stats.of(eb.stream().mapToDouble(x -> x[mm]).toArray());
-            Stats ls = Stats.of(lb.stream().mapToDouble(x -> x[mm]).toArray());
-            sb.append(String.format(Locale.ROOT, "%-8s %16.2f %16.2f %10.4f %10.4f..%.4f (%s)%n", names[mm], es.median(), ls.median(),
-                    rs.median(), rs.min(), rs.max(), Double.isNaN(rs.cv()) ? "n=1" : String.format(Locale.ROOT, "%.1f%%", rs.cv() * 100)));
-            String key = names[mm].replace(' ', '.');
-            out.put(key + "RatioMedian", rs.median());
-            out.put(key + "Ratio", RunAssembler.summary(rs));
+                        + " llama-bench build %s (%s)%n", ref, threads, gpuLayers, rounds, reps, commit[0], commit[1]));
+        for (int i = 0; i < np; i++) {
+            sb.append(String.format(Locale.ROOT, "  pp%d: llama-bench repeated %d times (edgebench timed %d prefills in round 1)%n",
+                    nPrompts.get(i), lbPpReps[i], (long) pp.get(0).get(i).eb()[2]));
         }
+        sb.append(String.format(Locale.ROOT, "%-13s %16s %16s %10s %22s%n", "test", "edgebench t/s", "llama-bench t/s", "ratio",
+                "ratio min..max (CV)"));
+        for (int i = 0; i < np; i++) {
+            final int k = i;
+            String n = "pp" + nPrompts.get(i);
+            row(sb, out, n, pp, x -> x.get(k).eb()[0], x -> x.get(k).lb().meanTokS());
+            row(sb, out, n + " -1st", pp, x -> x.get(k).eb()[0], x -> x.get(k).lb().meanWithoutFirstTokS());
+            row(sb, out, n + " p50", pp, x -> x.get(k).eb()[3], x -> x.get(k).lb().medianTokS());
+        }
+        List<Integer> idx = java.util.stream.IntStream.range(0, rounds).boxed().toList();
+        String tg = "tg" + nGen;
+        row(sb, out, tg, idx, x -> ebTg.get(x)[1], x -> lbTg.get(x).meanTokS());
+        row(sb, out, tg + " -1st", idx, x -> ebTg.get(x)[1], x -> lbTg.get(x).meanWithoutFirstTokS());
+        row(sb, out, tg + " p50", idx, x -> ebTg.get(x)[4], x -> lbTg.get(x).medianTokS());
+        double[] first = pp.stream().flatMap(List::stream).mapToDouble(x -> x.lb().firstRelative()).filter(d -> !Double.isNaN(d)).toArray();
+        Stats fs = first.length == 0 ? null : Stats.of(first);
+        sb.append(String.format(Locale.ROOT, "Like for like: the '-1st' rows, llama-bench without its first timed repetition (edgebench's"
+                + " warm-up discards the equivalent); llama-bench's own figure is the plain row%s.%n", fs == null ? ""
+                : String.format(Locale.ROOT, "; its first prompt repetition ran at %.2f..%.2f of its others here", fs.min(), fs.max())));
         RunFolder.writeJson(dir.resolve("parity.json"), out);
         System.out.print(sb);
         System.out.println("Written: " + dir.resolve("parity.json"));
         return 0;
     }
 
+    /** One table row: the median over rounds of edgebench, llama-bench and their ratio, with the ratio's spread. */
+    private static <T> void row(StringBuilder sb, Map<String, Object> out, String name, List<T> rounds,
+                                java.util.function.ToDoubleFunction<T> eb, java.util.function.ToDoubleFunction<T> lb) {
+        double[] ratios = rounds.stream().mapToDouble(x -> eb.applyAsDouble(x) / lb.applyAsDouble(x)).toArray();
+        Stats rs = Stats.of(ratios);
+        Stats es = Stats.of(rounds.stream().mapToDouble(eb).toArray());
+        Stats ls = Stats.of(rounds.stream().mapToDouble(lb).toArray());
+        sb.append(String.format(Locale.ROOT, "%-13s %16.2f %16.2f %10.4f %10.4f..%.4f (%s)%n", name, es.median(), ls.median(),
+                rs.median(), rs.min(), rs.max(), Double.isNaN(rs.cv()) ? "n=1" : String.format(Locale.ROOT, "%.1f%%", rs.cv() * 100)));
+        String key = name.replace(" -1st", ".no1st").replace(' ', '.');
+        out.put(key + "RatioMedian", rs.median());
+        out.put(key + "Ratio", RunAssembler.summary(rs));
+    }
+
+    private static Map<String, Object> roundJson(int r, boolean ebFirst, List<PromptRound> prs, double[] e, LlamaBenchTest tg) {
+        PromptRound p0 = prs.get(0);
+        LlamaBenchTest l = p0.lb();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("round", r + 1);
+        row.put("order", ebFirst ? "edgebench,llama-bench" : "llama-bench,edgebench");
+        row.put("edgebenchPrefillTokS", e[0]);
+        row.put("edgebenchDecodeTokS", e[1]);
+        row.put("edgebenchPrefillsTimed", (long) e[2]);
+        row.put("llamaBenchPromptReps", l.samplesTokS().length);
+        row.put("llamaBenchPrefillTokS", l.meanTokS());
+        row.put("llamaBenchPrefillTokSWithoutFirst", l.meanWithoutFirstTokS());
+        row.put("llamaBenchDecodeTokS", tg.meanTokS());
+        row.put("llamaBenchDecodeTokSWithoutFirst", tg.meanWithoutFirstTokS());
+        row.put("prefillRatio", e[0] / l.meanTokS());
+        row.put("prefillRatioWithoutFirst", e[0] / l.meanWithoutFirstTokS());
+        row.put("decodeRatio", e[1] / tg.meanTokS());
+        row.put("decodeRatioWithoutFirst", e[1] / tg.meanWithoutFirstTokS());
+        row.put("edgebenchPrefillP50TokS", e[3]);
+        row.put("llamaBenchPrefillP50TokS", l.medianTokS());
+        row.put("edgebenchDecodeP50TokS", e[4]);
+        row.put("llamaBenchDecodeP50TokS", tg.medianTokS());
+        row.put("prefillP50Ratio", e[3] / l.medianTokS());
+        row.put("decodeP50Ratio", e[4] / tg.medianTokS());
+        row.put("prompts", prs.stream().map(PromptRound::json).toList());
+        return row;
+    }
+
     /**
-     * One edgebench side: prefill and decode through JMH forks; returns tok/s {prefill mean, decode mean, prefills timed,
-     * median single prefill, median generation sample}.
+     * @return {commit, source}: llama-bench's own build commit, or, where it says "unknown" (a source
+     *         without git history, as in the offline bundle), the commit the build manifest records
      */
-    private static double[] edgebench(Path dir, int round, String model, int nPrompt, int nGen, int threads, int gpuLayers,
-                                      int reps) throws IOException {
-        String runId = "round" + (round + 1) + "-edgebench";
-        int rc = Cli.execute(new RunCommand(), new String[]{"--model", model, "--benchmarks", "prefill,decode", "--prompt", String.valueOf(nPrompt),
-                "--gen", String.valueOf(nGen), "--threads", String.valueOf(threads), "--ngl", String.valueOf(gpuLayers),
-                "--warmup", "1", "--samples", String.valueOf(reps), "--forks", "1", "--out", dir.toString(), "--run-id", runId,
+    static String[] buildCommit(String llamaBench, Path manifest) {
+        if (llamaBench != null && !llamaBench.isBlank() && !llamaBench.equals(LlamaBenchTest.UNKNOWN_COMMIT)) {
+            return new String[]{llamaBench, "llama-bench"};
+        }
+        if (manifest != null) {
+            try {
+                String c = new ObjectMapper().readTree(manifest.toFile()).path("engine").path("gitCommit").asText("");
+                if (!c.isBlank() && !c.equals("unknown")) {
+                    return new String[]{c, "build manifest (llama-bench says " + (llamaBench == null ? "nothing" : llamaBench) + ")"};
+                }
+            } catch (IOException e) {
+                return new String[]{LlamaBenchTest.UNKNOWN_COMMIT, "llama-bench; the build manifest is unreadable: " + e.getMessage()};
+            }
+        }
+        return new String[]{LlamaBenchTest.UNKNOWN_COMMIT, "llama-bench; no build manifest"};
+    }
+
+    /**
+     * One edgebench side for one prompt size: prefill (and decode, with {@code decode}) through JMH
+     * forks; returns tok/s {prefill mean, decode mean (NaN without decode), prefills timed, median
+     * single prefill, median generation sample}.
+     */
+    private static double[] edgebench(Path dir, int round, int promptIndex, String model, int nPrompt, boolean decode, int nGen,
+                                      int threads, int gpuLayers, int reps) throws IOException {
+        String runId = "round" + (round + 1) + "-edgebench" + (promptIndex == 0 ? "" : "-pp" + nPrompt);
+        int rc = Cli.execute(new RunCommand(), new String[]{"--model", model, "--benchmarks", decode ? "prefill,decode" : "prefill",
+                "--prompt", String.valueOf(nPrompt), "--gen", String.valueOf(nGen), "--threads", String.valueOf(threads), "--ngl",
+                String.valueOf(gpuLayers), "--warmup", "1", "--samples", String.valueOf(reps), "--forks", "1", "--out", dir.toString(),
+                "--run-id", runId,
                 // llama-bench runs nothing beside its measurement: neither does this side
                 "--no-telemetry", "--no-roofline"});
         if (rc != 0) {
@@ -207,7 +316,7 @@ final class ParityCommand implements Callable<Integer> {
                 tgP50 = b.path("metrics").path("decode.tok_s").path("stats").path("median").asDouble(Double.NaN);
             }
         }
-        if (Double.isNaN(pp) || Double.isNaN(tg)) {
+        if (Double.isNaN(pp) || decode && Double.isNaN(tg)) {
             System.err.println("parity: edgebench's run " + runId + " has no " + (Double.isNaN(pp) ? "prefill" : "decode")
                     + " result; see its run.json");
             return null;
@@ -225,15 +334,8 @@ final class ParityCommand implements Callable<Integer> {
 
     static final int MAX_PROMPT_REPS = 5000;
 
-    /** One llama-bench side (the prompt test, then the generation test); returns tok/s {pp mean, tg mean, -, pp median, tg median}. */
-    private static double[] llamaBench(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int ppReps,
-                                       int reps) throws IOException, InterruptedException {
-        double[] pp = llamaBench(bench, model, nPrompt, 0, threads, gpuLayers, ppReps);
-        double[] tg = pp == null ? null : llamaBench(bench, model, 0, nGen, threads, gpuLayers, reps);
-        return tg == null ? null : new double[]{pp[0], tg[1], Double.NaN, pp[2], tg[3]};
-    }
-
-    private static double[] llamaBench(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int reps)
+    /** One llama-bench test ({@code -p N -n 0} or {@code -p 0 -n N}); null when it failed. */
+    private static LlamaBenchTest llamaBench(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int reps)
             throws IOException, InterruptedException {
         List<String> cmd = List.of(bench.toString(), "-m", model.toString(), "-p", String.valueOf(nPrompt), "-n", String.valueOf(nGen),
                 "-t", String.valueOf(threads), "-ngl", String.valueOf(gpuLayers), "-r", String.valueOf(reps), "-o", "json");
@@ -244,29 +346,13 @@ final class ParityCommand implements Callable<Integer> {
             System.err.println("parity: llama-bench failed (exit " + p.exitValue() + ")");
             return null;
         }
-        JsonNode arr = new ObjectMapper().readTree(out);
-        double pp = Double.NaN;
-        double tg = Double.NaN;
-        double ppP50 = Double.NaN;
-        double tgP50 = Double.NaN;
-        for (JsonNode t : arr) {
-            if (t.path("n_prompt").asInt() > 0 && t.path("n_gen").asInt() == 0) {
-                pp = t.path("avg_ts").asDouble();
-                ppP50 = medianOf(t.path("samples_ts"));
-            } else if (t.path("n_gen").asInt() > 0 && t.path("n_prompt").asInt() == 0) {
-                tg = t.path("avg_ts").asDouble();
-                tgP50 = medianOf(t.path("samples_ts"));
+        for (LlamaBenchTest t : LlamaBenchTest.parse(new ObjectMapper().readTree(out))) {
+            if (t.nPrompt() == nPrompt && t.nGen() == nGen && t.samplesTokS().length > 0) {
+                return t;
             }
         }
-        return new double[]{pp, tg, ppP50, tgP50};
-    }
-
-    private static double medianOf(JsonNode values) {
-        double[] v = new double[values.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = values.get(i).asDouble();
-        }
-        return v.length == 0 ? Double.NaN : Stats.of(v).median();
+        System.err.println("parity: llama-bench's output has no test with n_prompt " + nPrompt + " and n_gen " + nGen);
+        return null;
     }
 
     private static int autoOrInt(String option, String v) {

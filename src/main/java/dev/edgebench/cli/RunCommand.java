@@ -9,6 +9,7 @@ import dev.edgebench.model.Models;
 import dev.edgebench.results.RunWriter;
 import dev.edgebench.model.ModelForge;
 import dev.edgebench.run.PlannedBenchmark;
+import dev.edgebench.run.ProfileHooks;
 import dev.edgebench.run.RunDocument;
 import dev.edgebench.run.RunFolder;
 import dev.edgebench.run.RunPlan;
@@ -36,6 +37,8 @@ import java.util.concurrent.Callable;
 final class RunCommand implements Callable<Integer> {
     @Mixin
     RunArgs args = new RunArgs();
+    @Mixin
+    ProfilingArgs profiling = new ProfilingArgs();
     @Option(names = "--out", paramLabel = "DIR", description = "run folders go here (default results/runs)")
     Path out;
     @Option(names = "--run-id", paramLabel = "ID", description = "name of the run folder (a name, used once)")
@@ -49,6 +52,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         checkJmhArgsPosition(spec, args.jmhArgs);
         RunPlan plan = plan(args);
+        ProfileHooks hooks = profiling.hooks();
         if (runId != null) {
             RunFolder.checkId(runId);
         }
@@ -74,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
             deleteEmpty(folder);
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return RunExecutor.execute(plan, folder, header);
+        return RunExecutor.execute(plan, folder, header, hooks);
     }
 
     /** Parses and validates: everything the user typed is checked here, before any long work. */

@@ -15,6 +15,12 @@ import java.util.List;
  * {@code 2-3 s x repeats} per kernel.
  */
 public final class TboComparison {
+    /**
+     * How far edgebench's kernel time may sit from test-backend-ops' (as a fraction, either way),
+     * stated against the like-for-like ratio ({@link Row#likeForLikeRatio}).
+     */
+    public static final double BAR = 0.05;
+
     private TboComparison() {
     }
 
@@ -43,6 +49,21 @@ public final class TboComparison {
         /** @return true when both sides were timed */
         public boolean compared() {
             return ratio != null;
+        }
+
+        /**
+         * @return the like-for-like median ratio, the one {@link #BAR} is stated against: on a GPU
+         *         edgebench timed with test-backend-ops' own protocol ({@link #medianTboProtocolRatio}),
+         *         on a CPU (where both protocols time the same thing) {@link #medianRatio}; null when not compared
+         */
+        public Double likeForLikeRatio() {
+            return medianTboProtocolRatio != null ? medianTboProtocolRatio : medianRatio;
+        }
+
+        /** @return whether the like-for-like ratio is within {@link #BAR} of 1; false when not compared */
+        public boolean withinBar() {
+            Double r = likeForLikeRatio();
+            return r != null && Math.abs(r - 1) <= BAR;
         }
     }
 

@@ -26,12 +26,19 @@ class LayerRulesTest {
     static final String[] HARNESS = {"dev.edgebench.engine..", "dev.edgebench.model..", "dev.edgebench.latency..",
             "dev.edgebench.telemetry..", "dev.edgebench.run..", "dev.edgebench.results..", "dev.edgebench.compare..",
             "dev.edgebench.history..", "dev.edgebench.kernel..", "dev.edgebench.bench..", "dev.edgebench.cli..",
-            "dev.edgebench.util..", "dev.edgebench.speculative..", "dev.edgebench.engine.http.."};
+            "dev.edgebench.util..", "dev.edgebench.speculative..", "dev.edgebench.engine.http..", "dev.edgebench.profiling.."};
 
     @Test
     void bindingsImportNothingOfTheHarness() {
         check(noClasses().that().resideInAPackage("dev.edgebench.bindings..")
                 .should().dependOnClassesThat().resideInAnyPackage(HARNESS));
+    }
+
+    @Test
+    void profilingHooksKnowNeitherJmhNorTheBenchmarksNorTheResultFormat() {
+        check(noClasses().that().resideInAPackage("dev.edgebench.profiling..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.openjdk.jmh..", "dev.edgebench.bench..",
+                        "dev.edgebench.cli..", "dev.edgebench.results..", "dev.edgebench.compare..", "dev.edgebench.history.."));
     }
 
     @Test

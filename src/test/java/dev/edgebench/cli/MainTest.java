@@ -27,7 +27,7 @@ class MainTest {
     void helpListsEveryCommand() {
         Captured.Result r = Captured.run(Main::execute, "--help");
         assertEquals(0, r.rc());
-        for (String c : new String[]{"run", "ab", "parity", "kernels", "compare", "baseline", "telemetry", "forge", "facts", "catalog", "jmh"}) {
+        for (String c : new String[]{"run", "ab", "parity", "kernels", "compare", "baseline", "telemetry", "forge", "facts", "catalog", "profile", "jmh"}) {
             assertTrue(r.out().contains("  " + c + " ") || r.out().contains("  " + c + "\n"), c + " in: " + r.out());
         }
     }

@@ -33,7 +33,10 @@ class ParityCommandTest {
         rejected("--pp-reps auto or >= 2", "--pp-reps", "1");
         rejected("--ngl needs auto or >= 0", "--ngl", "-1");
         rejected("reps >= 2", "--reps", "1");
-        rejected("Unknown options: '--turbo'", "--turbo", "1");
+        rejected("Unknown option", "--turbo", "1");
+        rejected("'--turbo'", "--turbo", "1");
+        rejected("Invalid value for option '--prompt'", "--prompt", "128,x");
+        rejected("prompt, gen and threads >= 1", "--prompt", "128,0");
         rejected("Missing required parameter for option '--model'", "--model");
         rejected("unknown model 'Llama-9'", "--model", "Llama-9:Q4_0");
     }
@@ -79,7 +82,15 @@ class ParityCommandTest {
                     assertTrue(ratio > 0 && Double.isFinite(ratio), k + " " + ratio + " in " + round);
                 }
             }
-            for (String k : List.of("pp16", "tg8", "pp16.p50", "tg8.p50")) {
+            for (JsonNode round : rounds) {
+                JsonNode pr = round.path("prompts").get(0);
+                assertEquals(16, pr.path("nPrompt").asInt());
+                assertTrue(pr.path("llamaBenchTokSWithoutFirst").asDouble() > 0, pr.toString());
+                assertTrue(round.path("decodeRatioWithoutFirst").asDouble() > 0, round.toString());
+            }
+            // llama-bench's commit, or the manifest's where llama-bench does not know it: never "unknown" with a manifest
+            assertTrue(p.path("llamaBenchBuildCommit").asText().matches("[0-9a-f]{7,40}"), p.toString());
+            for (String k : List.of("pp16", "tg8", "pp16.p50", "tg8.p50", "pp16.no1st", "tg8.no1st")) {
                 assertTrue(p.path(k + "RatioMedian").isNumber(), k + " in " + p);
             }
         } finally {

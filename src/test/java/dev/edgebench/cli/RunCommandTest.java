@@ -188,4 +188,26 @@ class RunCommandTest {
         assertEquals(1, own.stream().filter(x -> x.startsWith("-Dedgebench.native.lib=")).count());
         assertFalse(ForkProperties.jvmArgs(run, null).contains("-Dedgebench.native.lib=/builds/cpu-avx512/lib"));
     }
+
+    @Test
+    void profilingHooksAreOffUnlessAskedAndNamedWhenWrong() throws Exception {
+        rejected("--profile must be async, was 'perf'", "--model", "edgebench-tiny:Q4_0", "--profile", "perf");
+        ProfilingArgs p = new ProfilingArgs();
+        Cli.commandLine(p).parseArgs();
+        assertEquals(dev.edgebench.run.ProfileHooks.NONE, p.hooks());
+        Cli.commandLine(p).parseArgs("--jfr", "--profile", "async");
+        assertEquals(new dev.edgebench.run.ProfileHooks(false, true, true), p.hooks());
+
+        RunPlan plan = plan("--model", "edgebench-tiny:Q4_0", "--benchmarks", "decode");
+        var folder = new dev.edgebench.run.RunFolder(Path.of("/tmp/runs/r1"));
+        var b = plan.benchmarks().get(0);
+        var off = dev.edgebench.bench.RunExecutor.options(plan, b, folder, null, Path.of("/tmp/r.json")).build();
+        assertTrue(off.getProfilers().stream().noneMatch(x -> x.getKlass().equals("async")), off.getProfilers()::toString);
+        assertTrue(off.getJvmArgsAppend().get().stream().noneMatch(a -> a.contains("FlightRecording") || a.contains("edgebench.jfr")));
+        var on = dev.edgebench.bench.RunExecutor.options(plan, b, folder, null, Path.of("/tmp/r.json"),
+                new dev.edgebench.run.ProfileHooks(false, true, true)).build();
+        assertTrue(on.getProfilers().stream().anyMatch(x -> x.getKlass().equals("async") && x.getOpts().contains("output=flamegraph")
+                && x.getOpts().contains("dir=/tmp/runs/r1/async-profiler")), on.getProfilers()::toString);
+        assertTrue(on.getJvmArgsAppend().get().contains("-Dedgebench.jfr=true"), on.getJvmArgsAppend()::toString);
+    }
 }
