@@ -132,12 +132,12 @@ class BenchSuiteNativeTest {
 
     @Test
     void aBenchmarkThatFailsIsRecordedWhileTheOthersAreKept(@TempDir Path out) throws Exception {
-        // a well-formed GGUF whose architecture llama.cpp does not know: passes every check before the run,
-        // then fails to load inside the benchmark's fork
-        Path broken = out.resolve("unknown-arch.gguf");
+        // a well-formed GGUF of an architecture the engine knows, without the hyper-parameters and tensors a model
+        // needs: passes every check before the run, then fails to load inside the benchmark's fork
+        Path broken = out.resolve("hollow-llama.gguf");
         GgufWriter w = new GgufWriter();
-        w.put(GgufKv.ofString("general.architecture", "nosucharch"));
-        w.put(GgufKv.ofU32("nosucharch.context_length", 2048));
+        w.put(GgufKv.ofString("general.architecture", "llama"));
+        w.put(GgufKv.ofU32("llama.context_length", 2048));
         w.addTensor("token_embd.weight", new long[]{32, 8}, GgmlType.F32, (info, ch) -> ch.write(ByteBuffer.allocate((int) info.nBytes())));
         w.write(broken);
         int rc = run("--model", MODEL + "," + broken, "--benchmarks", "decode", "--gen", "8", "--warmup", "0", "--samples", "2",
@@ -151,7 +151,23 @@ class BenchSuiteNativeTest {
         assertEquals(2, good.path("samples").asInt());
         assertEquals("failed", bad.path("status").asText());
         assertTrue(bad.path("error").asText().contains("llama_model_load_from_file"), bad.path("error").asText());
-        assertTrue(bad.path("error").asText().contains("nosucharch"), bad.path("error").asText());
+        // llama.cpp's own reason reaches the summary's first line
+        String first = bad.path("error").asText().lines().findFirst().orElse("");
+        assertTrue(first.contains("llama"), first);
+    }
+
+    /** Issue 14 #9: a GGUF of an architecture the engine does not know is refused before the run, with the list. */
+    @Test
+    void anUnknownArchitectureIsRefusedUpFront(@TempDir Path out) throws Exception {
+        Path broken = out.resolve("unknown-arch.gguf");
+        GgufWriter w = new GgufWriter();
+        w.put(GgufKv.ofString("general.architecture", "nosucharch"));
+        w.put(GgufKv.ofU32("nosucharch.context_length", 2048));
+        w.addTensor("token_embd.weight", new long[]{32, 8}, GgmlType.F32, (info, ch) -> ch.write(ByteBuffer.allocate((int) info.nBytes())));
+        w.write(broken);
+        int rc = run("--model", broken.toString(), "--benchmarks", "decode", "--gen", "8", "--out", out.toString(), "--run-id", "x");
+        assertEquals(2, rc, "bad input");
+        assertTrue(java.nio.file.Files.notExists(out.resolve("x")), "nothing was started");
     }
 
     @Test
