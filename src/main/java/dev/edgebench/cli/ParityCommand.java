@@ -1,5 +1,9 @@
 package dev.edgebench.cli;
 
+import dev.edgebench.run.RunDocument;
+import dev.edgebench.run.RunDocuments;
+import dev.edgebench.run.Workload;
+
 import dev.edgebench.run.RunFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -300,20 +304,22 @@ final class ParityCommand implements Callable<Integer> {
         if (rc != 0) {
             return null;
         }
-        JsonNode run = new ObjectMapper().readTree(dir.resolve(runId).resolve("run.json").toFile());
+        RunDocument run = RunDocuments.read(dir.resolve(runId).resolve("run.json"));
         double pp = Double.NaN;
         double tg = Double.NaN;
         double prefills = 0;
         double ppP50 = Double.NaN;
         double tgP50 = Double.NaN;
-        for (JsonNode b : run.path("benchmarks")) {
-            if (b.path("benchmark").asText().equals("prefill")) {
-                pp = b.path("metrics").path("prefill.tok_s").path("stats").path("mean").asDouble(Double.NaN);
-                prefills = b.path("latency").path("prefill").path("count").asDouble(0);
-                ppP50 = nPrompt * 1e6 / b.path("latency").path("prefill").path("p50Us").asDouble(Double.NaN);
-            } else if (b.path("benchmark").asText().equals("decode")) {
-                tg = b.path("metrics").path("decode.tok_s").path("stats").path("mean").asDouble(Double.NaN);
-                tgP50 = b.path("metrics").path("decode.tok_s").path("stats").path("median").asDouble(Double.NaN);
+        for (RunDocument.BenchmarkResult b : run.benchmarks()) {
+            RunDocument.Series m = b.metric(Workload.named(b.benchmark()).primary());
+            Map<String, Double> lat = b.latency() == null ? Map.of() : b.latency().getOrDefault("prefill", Map.of());
+            if (b.benchmark().equals(Workload.PREFILL.key()) && m != null) {
+                pp = m.stats().mean();
+                prefills = lat.getOrDefault("count", 0.0);
+                ppP50 = nPrompt * 1e6 / lat.getOrDefault("p50Us", Double.NaN);
+            } else if (b.benchmark().equals(Workload.DECODE.key()) && m != null) {
+                tg = m.stats().mean();
+                tgP50 = m.stats().median();
             }
         }
         if (Double.isNaN(pp) || decode && Double.isNaN(tg)) {

@@ -9,10 +9,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * One kernel as a ggml graph ready to compute on a backend: the op node repeated {@code copies}
@@ -34,7 +32,7 @@ public final class KernelGraph implements AutoCloseable {
     public static final int GRAPH_NODES = 8192;
     /** Nodes of the small graph of the first copy alone (its op and the views it reads). */
     private static final int FIRST_GRAPH_NODES = 64;
-    /** Nodes one copy of the op can add: the op, and a view and a permutation for each of up to 4 sources. */
+    /** Nodes one copy of the op can add: the op, a view and a permutation for each of up to 4 sources. */
     private static final int MAX_NODES_PER_VARIANT = 9;
 
     /** Where the weight sources (of MUL_MAT and GET_ROWS) live. */
@@ -160,8 +158,7 @@ public final class KernelGraph implements AutoCloseable {
         int variants = 1;
         if (options.coldBytes() > 0 && rotatedBytes > 0) {
             variants = (int) Math.min(copies, Math.max(1, (options.coldBytes() + rotatedBytes - 1) / rotatedBytes));
-            // every variant brings its op and its source views into the graph: all of them must fit its nodes
-            // (small ops rotated over 256 MiB made thousands of variants and failed ggml's node-count assertion)
+            // every variant's op and source views must fit the graph's nodes (else ggml's node-count assertion)
             variants = Math.min(variants, (GRAPH_NODES - FIRST_GRAPH_NODES) / MAX_NODES_PER_VARIANT);
         }
         int nTensors = variants * (3 * spec.sources().size() + 3) + 16;
