@@ -47,7 +47,7 @@ for phase in ${PHASES:-decode prefill}; do
     c=$?
     if [ -f "$out/compare/compare.md" ]; then
       # the ops that moved first (compare's table lists each op with its type, shape, ratio and CI)
-      grep -E "\\| \\**(slower|faster|failed)" "$out/compare/compare.md" > "$out/changed.md" || true
+      grep -E "(slower|faster|failed) \\|$" "$out/compare/compare.md" > "$out/changed.md" || true
       if [ -s "$out/changed.md" ]; then
         echo "Ops that changed against the baseline (op, type and shape in the id; ratio current / baseline with its 95% CI):" >> "$md"
         echo >> "$md"
@@ -65,7 +65,7 @@ for phase in ${PHASES:-decode prefill}; do
     echo >> "$md"
   fi
   # the step-level figures: the real step and the predicted one
-  { echo "Step:"; echo; echo '```'; grep -E 'predicted|measured|real step|step ' "$run_dir/kernels-$phase.log" | head -6; echo '```'; echo; } >> "$md"
+  { echo "Step:"; echo; echo '```'; grep -E '^step |predicted step|real step|measured step|engine step' "$run_dir/kernels-$phase.log" | head -6; echo '```'; echo; } >> "$md"
 done
 cat "$md"
 exit $rc

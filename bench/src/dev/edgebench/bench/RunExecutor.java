@@ -146,14 +146,16 @@ public final class RunExecutor {
      * Runs JMH. When another JMH run holds the machine's JMH lock ({@code /tmp/jmh.lock}), waits
      * for it (up to {@link #LOCK_WAIT_MS}) rather than failing: two runs measuring at once would
      * disturb each other's numbers.
+     *
+     * @return JMH's results
      */
-    public static void runJmh(Options options, String who, String what) throws RunnerException {
+    public static java.util.Collection<org.openjdk.jmh.results.RunResult> runJmh(Options options, String who, String what)
+            throws RunnerException {
         long deadline = System.currentTimeMillis() + LOCK_WAIT_MS;
         boolean told = false;
         while (true) {
             try {
-                new Runner(options).run();
-                return;
+                return new Runner(options).run();
             } catch (RunnerException e) {
                 if (!String.valueOf(e.getMessage()).contains("JMH lock") || System.currentTimeMillis() >= deadline) {
                     throw e;
