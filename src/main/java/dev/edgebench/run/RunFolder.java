@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * The layout of one run's folder and the rules for making one. Every file a run writes is named
  * here: {@code run.json}, {@code summary.md}, {@code jmh-<workload>.json}, and per benchmark
  * {@code samples/<id>.jsonl}, {@code hlog/<id>.hlog}, {@code failures/<id>.json},
- * {@code telemetry/<id>.json}, where {@code <id>} is the {@link #fileName file-name form} of the
+ * {@code telemetry/<id>.json}, {@code requests/<id>.jsonl} (request workloads: one record per request), where {@code <id>} is the {@link #fileName file-name form} of the
  * benchmark id. A run folder is created atomically and never shared: two runs started in the same
  * second get different folders, and a folder that already exists is never reused.
  */
@@ -105,6 +105,11 @@ public record RunFolder(Path dir) {
 
     public Path telemetry(String benchmarkId) {
         return dir.resolve("telemetry").resolve(fileName(benchmarkId) + ".json");
+    }
+
+    /** @return the per-request records of a request workload (one JSON object per line) */
+    public Path requests(String benchmarkId) {
+        return dir.resolve("requests").resolve(fileName(benchmarkId) + ".jsonl");
     }
 
     /** @return the file-name form of a benchmark id, shared by the forks (which write) and the host (which reads) */

@@ -26,7 +26,7 @@ class LayerRulesTest {
     static final String[] HARNESS = {"dev.edgebench.engine..", "dev.edgebench.model..", "dev.edgebench.latency..",
             "dev.edgebench.telemetry..", "dev.edgebench.run..", "dev.edgebench.results..", "dev.edgebench.compare..",
             "dev.edgebench.history..", "dev.edgebench.kernel..", "dev.edgebench.bench..", "dev.edgebench.cli..",
-            "dev.edgebench.util.."};
+            "dev.edgebench.util..", "dev.edgebench.load.."};
 
     @Test
     void bindingsImportNothingOfTheHarness() {
@@ -40,6 +40,14 @@ class LayerRulesTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.openjdk.jmh..", "dev.edgebench.results..",
                         "dev.edgebench.compare..", "dev.edgebench.run..", "dev.edgebench.history..", "dev.edgebench.bench..",
                         "dev.edgebench.cli.."));
+    }
+
+    @Test
+    void theRequestDriverKnowsNoJmhAndNoNativeBinding() {
+        check(noClasses().that().resideInAPackage("dev.edgebench.load..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.openjdk.jmh..", "dev.edgebench.bindings..",
+                        "dev.edgebench.engine.llama..", "dev.edgebench.engine.request..", "dev.edgebench.bench..",
+                        "dev.edgebench.cli..", "dev.edgebench.results..", "dev.edgebench.compare.."));
     }
 
     @Test
