@@ -42,9 +42,9 @@ public final class RequestDriver {
     /**
      * Runs the warm-up requests (closed loop, left out), then the measured batch.
      *
-     * @param sample stored in every record (the JMH iteration), 0 outside a benchmark
+     * @param iteration stored in every record (the JMH iteration), 0 outside a benchmark
      */
-    public BatchResult run(LoadSpec spec, int sample) {
+    public BatchResult run(LoadSpec spec, int iteration) {
         if (spec.warmupRequests() > 0) {
             LoadSpec w = new LoadSpec(spec.concurrency(), 0, 1, spec.warmupRequests(), 0, 0, spec.nPrompt(), spec.promptRange(),
                     spec.nGen(), spec.genRange(), ~spec.seed(), spec.slo(), spec.nVocab(), spec.bosId(), spec.stallNs());
@@ -52,7 +52,7 @@ public final class RequestDriver {
         }
         Batch b = new Batch(spec);
         b.run();
-        return b.result(sample);
+        return b.result(iteration);
     }
 
     /** One batch's plan and state; arrays indexed by the request's place in the batch. */

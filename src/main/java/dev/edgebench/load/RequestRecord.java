@@ -5,7 +5,7 @@ package dev.edgebench.load;
  * are ns; absolute ones are on the monotonic clock of the process that ran the batch (comparable
  * within a batch only), the per-token arrivals are offsets from the request's scheduled start.
  *
- * @param sample             the sample (JMH iteration) the request belongs to; 0 outside a benchmark
+ * @param iteration          the JMH iteration (as in {@code samples/<id>.jsonl}) the request belongs to; 0 outside a benchmark
  * @param index              the request's place in its batch (0-based)
  * @param engineRequestId    the engine's id for it (0 when the engine refused it)
  * @param promptTokens       prompt length
@@ -30,7 +30,7 @@ package dev.edgebench.load;
  * @param engineLastTokenNs  the engine's own last-token time where it reports one, else 0
  * @param good               met every SLO
  */
-public record RequestRecord(int sample, int index, long engineRequestId, int promptTokens, int maxNewTokens, long scheduleOffsetNs,
+public record RequestRecord(int iteration, int index, long engineRequestId, int promptTokens, int maxNewTokens, long scheduleOffsetNs,
                             long scheduledNs, long sentNs, long issueDelayNs, long firstTokenNs, long lastTokenNs, long endNs,
                             int tokens, int chunks, int[] chunkSizes, long[] tokenArrivalsNs, long ttftNs, double tpotNs,
                             long e2eNs, String finishReason, String error, long engineFirstTokenNs, long engineLastTokenNs,

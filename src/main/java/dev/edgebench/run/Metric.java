@@ -50,7 +50,24 @@ public enum Metric {
     KERNEL_GFLOPS("kernel.gflops", "GFLOP/s", true, Aggregation.AVG, "arithmetic rate of the op"),
     KERNEL_GBPS("kernel.gbps", "GB/s", true, Aggregation.AVG, "bytes the op moves per second"),
     KERNEL_ROOFLINE_PCT("kernel.roofline_pct", "%", true, Aggregation.AVG, "share of the measured roofline"),
-    KERNEL_COPIES("kernel.copies", "ops/graph", false, Aggregation.MAX, "copies of the op in one timed graph");
+    KERNEL_COPIES("kernel.copies", "ops/graph", false, Aggregation.MAX, "copies of the op in one timed graph"),
+    // request workloads: one sample = one batch of requests through the request driver
+    REQUESTS_PER_S("requests.req_s", "req/s", true, Aggregation.AVG,
+            "requests finished without error per second (first scheduled start to last final event)"),
+    OUTPUT_TOK_S("requests.output_tok_s", "tok/s", true, Aggregation.AVG, "output tokens of every request per second of the batch"),
+    REQUEST_DECODE_TOK_S("requests.decode_tok_s", "tok/s", true, Aggregation.AVG,
+            "tokens after each request's first per second that some request was decoding (1/TPOT at concurrency 1)"),
+    GOODPUT_REQ_S("requests.goodput_req_s", "req/s", true, Aggregation.AVG, "requests meeting every SLO (--slo) per second"),
+    GOODPUT_FRACTION("requests.goodput_fraction", "0..1", true, Aggregation.AVG, "share of requests meeting every SLO"),
+    ERROR_RATE("requests.error_rate", "0..1", false, Aggregation.AVG, "share of requests that failed or were refused"),
+    TTFT_P50_MS("requests.ttft_p50_ms", "ms", false, Aggregation.AVG, "median time to first token, from the scheduled start"),
+    TTFT_P99_MS("requests.ttft_p99_ms", "ms", false, Aggregation.AVG, "99th percentile of the time to first token"),
+    ITL_P50_MS("requests.itl_p50_ms", "ms", false, Aggregation.AVG, "median inter-token latency, per token (chunks spread)"),
+    ITL_P99_MS("requests.itl_p99_ms", "ms", false, Aggregation.AVG, "99th percentile of the per-token inter-token latency"),
+    TPOT_MEAN_MS("requests.tpot_mean_ms", "ms", false, Aggregation.AVG, "mean over requests of (E2E - TTFT) / (tokens - 1)"),
+    E2E_P50_MS("requests.e2e_p50_ms", "ms", false, Aggregation.AVG, "median end-to-end latency, from the scheduled start"),
+    ISSUE_DELAY_MAX_MS("requests.issue_delay_max_ms", "ms", false, Aggregation.MAX,
+            "largest delay of a send against its scheduled time (open loop falling behind)");
 
     /** How JMH folds a metric's values over iterations and forks into its score. */
     public enum Aggregation { AVG, MAX, MIN }
@@ -59,6 +76,12 @@ public enum Metric {
     public static final String ITL = "itl";
     /** Prefix of the time-to-first-token percentiles (µs). */
     public static final String TTFT = "ttft";
+    /** Prefix of the inter-chunk latency percentiles (µs; request workloads: the gap between streamed chunks). */
+    public static final String ICL = "icl";
+    /** Prefix of the time-per-output-token percentiles (µs; request workloads: one value per request). */
+    public static final String TPOT = "tpot";
+    /** Prefix of the end-to-end request latency percentiles (µs). */
+    public static final String E2E = "e2e";
 
     private static final Map<String, Metric> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(Metric::key, Function.identity()));
@@ -104,7 +127,7 @@ public enum Metric {
     }
 
     /**
-     * @param prefix     {@link #ITL} or {@link #TTFT}
+     * @param prefix     {@link #ITL}, {@link #TTFT}, {@link #ICL}, {@link #TPOT} or {@link #E2E}
      * @param percentile 0..100; 100 is {@code max}
      * @return the name of a latency percentile (µs), e.g. {@code itl.p99}, {@code itl.p99.9}, {@code itl.max}
      */

@@ -20,10 +20,19 @@ public enum Workload {
     DECODE("decode", "dev.edgebench.bench.DecodeBenchmark", "decode", Metric.DECODE_TOK_S, List.of("nGen", "depth")),
     /** One prompt, then G tokens, end to end, as a request engine would serve it. */
     GENERATION("generation", "dev.edgebench.bench.GenerationBenchmark", "generate", Metric.GENERATION_TOK_S,
-            List.of("nPrompt", "nGen", "sample"));
+            List.of("nPrompt", "nGen", "sample")),
+    /**
+     * N requests of P prompt and G output tokens through a streaming engine ({@code --engine}), closed loop at a
+     * concurrency or open loop at a request rate: one sample is one batch.
+     */
+    REQUESTS("requests", "dev.edgebench.bench.RequestsBenchmark", "requests", Metric.OUTPUT_TOK_S,
+            List.of("engine", "concurrency", "rate", "burstiness", "nRequests", "nPrompt", "nGen", "slo"));
 
     /** Parameters every engine benchmark declares (the benchmarks' common state). */
     public static final List<String> ENGINE_PARAMS = List.of("model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType",
+            "ubatch");
+    /** The engine parameters of request workloads: as {@link #ENGINE_PARAMS} but no batch (the concurrency replaces it). */
+    public static final List<String> REQUEST_ENGINE_PARAMS = List.of("model", "threads", "nGpuLayers", "flashAttn", "cacheType",
             "ubatch");
 
     private final String key;
@@ -63,7 +72,8 @@ public enum Workload {
 
     /** @return every {@code @Param} of the benchmark: the workload's own, then the engine's */
     public List<String> params() {
-        return java.util.stream.Stream.concat(workloadParams.stream(), ENGINE_PARAMS.stream()).toList();
+        return java.util.stream.Stream.concat(workloadParams.stream(), (this == REQUESTS ? REQUEST_ENGINE_PARAMS : ENGINE_PARAMS)
+                .stream()).toList();
     }
 
     /** @return whether the workload sweeps the context depth ({@code --depth}) */
@@ -79,7 +89,7 @@ public enum Workload {
         return switch (this) {
             case PREFILL -> (long) depth + nPrompt;
             case DECODE -> (long) depth + nGen;
-            case GENERATION -> (long) nPrompt + nGen;
+            case GENERATION, REQUESTS -> (long) nPrompt + nGen;
         };
     }
 
@@ -88,7 +98,7 @@ public enum Workload {
         return switch (this) {
             case PREFILL -> depth > 0 ? "depth " + depth + " + prompt " + nPrompt : "prompt " + nPrompt;
             case DECODE -> "depth " + depth + " + nGen " + nGen;
-            case GENERATION -> "prompt " + nPrompt + " + nGen " + nGen;
+            case GENERATION, REQUESTS -> "prompt " + nPrompt + " + nGen " + nGen;
         };
     }
 

@@ -42,7 +42,7 @@ class RequestDriverTest {
 
         assertEquals(3, r.records().size());
         for (RequestRecord rec : r.records()) {
-            assertEquals(7, rec.sample());
+            assertEquals(7, rec.iteration());
             assertEquals(100 * MS, rec.ttftNs(), "TTFT from the scheduled start");
             assertEquals(140 * MS, rec.e2eNs());
             assertEquals(10.0 * MS, rec.tpotNs(), 1e-9, "(140 - 100) ms / (5 - 1)");
