@@ -65,6 +65,7 @@ class RequestsRunNativeTest {
                 assertTrue(rec.ttftNs() > 0 && rec.e2eNs() >= rec.ttftNs(), rec::toString);
             }
         }
+        dev.edgebench.results.RunSchema.assertValid(run);
         String summary = Files.readString(f.summary());
         assertTrue(summary.contains("## Requests") && summary.contains("| llama-batched | edgebench-tiny:Q4_0 | 4 | closed loop |"),
                 summary);
