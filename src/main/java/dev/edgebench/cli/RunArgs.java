@@ -26,7 +26,7 @@ public final class RunArgs {
             description = "catalog NAME:TYPE[@SEED] (e.g. Llama-3.2-1B:Q4_0) or a .gguf file; repeatable (a path that exists is"
                     + " taken whole, commas and all)")
     List<String> models = new ArrayList<>();
-    @Option(names = "--benchmarks", split = ",", paramLabel = "LIST", description = "prefill,decode,generation")
+    @Option(names = "--benchmarks", split = ",", paramLabel = "LIST", description = "prefill,decode,generation (step engine); requests (streaming engines, the default with --engine)")
     List<String> benchmarks;
     @Option(names = "--batch", split = ",", paramLabel = "LIST", description = "parallel sequences, e.g. 1,4,8")
     List<Integer> batches;
