@@ -12,6 +12,7 @@ import dev.edgebench.latency.WorkCounter;
 import dev.edgebench.load.BatchResult;
 import dev.edgebench.load.LoadClock;
 import dev.edgebench.load.LoadSpec;
+import dev.edgebench.load.Prompts;
 import dev.edgebench.load.RequestDriver;
 import dev.edgebench.load.RequestLog;
 import dev.edgebench.model.Catalog;
@@ -82,6 +83,9 @@ public class RequestsBenchmark {
         public int nPrompt;
         @Param({"128"})
         public int nGen;
+        /** 0: exact lengths; else each prompt and output length drawn uniformly (seeded) from [n·(1−r), n·(1+r)]. */
+        @Param({"0"})
+        public double lengthRange;
         /** Goodput objectives, e.g. ttft=200ms,tpot=50ms; "none". */
         @Param({"none"})
         public String slo;
@@ -121,12 +125,13 @@ public class RequestsBenchmark {
                 Path file = LlamaQuantizer.resolve(ref);
                 ModelFacts facts = ModelFacts.of(file);
                 int bos = bosId(file);
-                spec = new LoadSpec(concurrency, rate, burstiness, nRequests, 0, 0, nPrompt, 0, nGen, 0, SEED, Slo.parse(slo),
-                        facts.nVocab(), bos, LoadSpec.DEFAULT_STALL_NS);
+                spec = new LoadSpec(concurrency, rate, burstiness, nRequests, 0, 0, nPrompt, lengthRange, nGen, lengthRange, SEED,
+                        Slo.parse(slo), facts.nVocab(), bos, LoadSpec.DEFAULT_STALL_NS);
                 int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
                 int ngl = engine.equals("llama-batched") ? BenchSetup.resolveGpuLayers(nGpuLayers)
                         : nGpuLayers.equals("auto") ? -1 : Integer.parseInt(nGpuLayers);
-                StreamingEngineOptions o = new StreamingEngineOptions(model, file, concurrency, nPrompt + nGen, ubatch, nThreads, ngl,
+                StreamingEngineOptions o = new StreamingEngineOptions(model, file, concurrency,
+                        Prompts.maxLength(nPrompt, lengthRange) + Prompts.maxLength(nGen, lengthRange), ubatch, nThreads, ngl,
                         flashAttn, cacheType);
                 opened = StreamingEngineProvider.forSpec(engine).open(engine, o);
                 driver = new RequestDriver(opened, LoadClock.SYSTEM);

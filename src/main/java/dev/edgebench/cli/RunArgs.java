@@ -77,6 +77,9 @@ public final class RunArgs {
     Double burstiness;
     @Option(names = "--requests", paramLabel = "N", description = "measured requests per sample (default 16)")
     Integer requests;
+    @Option(names = "--length-range", paramLabel = "R",
+            description = "draw each prompt and output length uniformly (seeded) from [N·(1−R), N·(1+R)]; 0 (default): exact")
+    Double lengthRange;
     @Option(names = "--slo", paramLabel = "LIMITS", description = "goodput objectives, e.g. ttft=200ms,tpot=50ms,e2e=2s")
     String slo;
     @Parameters(paramLabel = "-- JMH options", description = "everything after -- goes to JMH unchanged")
@@ -116,14 +119,16 @@ public final class RunArgs {
                 throw new IllegalArgumentException("--batch is for the step engine (--engine llama); a streaming engine takes"
                         + " --concurrency");
             }
-        } else if (concurrencies != null || rates != null || burstiness != null || requests != null || slo != null) {
-            throw new IllegalArgumentException("--concurrency, --request-rate, --burstiness, --requests and --slo need a streaming"
+        } else if (concurrencies != null || rates != null || burstiness != null || requests != null || slo != null
+                || lengthRange != null) {
+            throw new IllegalArgumentException("--concurrency, --request-rate, --burstiness, --requests, --length-range and --slo need a"
+                    + " streaming"
                     + " engine (--engine llama-batched, trtllm:<engine dir>, ...); --engine llama runs the step benchmarks");
         }
         RequestLoad d = RequestLoad.NONE;
         return new RequestLoad(e, concurrencies != null ? concurrencies : d.concurrencies(), rates != null ? rates : d.rates(),
                 burstiness != null ? burstiness : d.burstiness(), requests != null ? requests : d.requests(),
-                slo != null ? slo : d.slo());
+                lengthRange != null ? lengthRange : d.lengthRange(), slo != null ? slo : d.slo());
     }
 
     /** Each {@code --model} value: a file that exists whole, else split on commas. */

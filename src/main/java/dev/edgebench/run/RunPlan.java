@@ -172,6 +172,9 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
             throw new IllegalArgumentException("--burstiness must be positive (1 = Poisson), was " + r.burstiness());
         }
         positive("--requests", r.requests());
+        if (!(r.lengthRange() >= 0 && r.lengthRange() < 1)) {
+            throw new IllegalArgumentException("--length-range must be at least 0 and below 1, was " + r.lengthRange());
+        }
         dev.edgebench.latency.Slo.parse(r.slo());
     }
 
@@ -181,8 +184,11 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
             long train = trainedContext(r);
             for (Workload w : o.workloads()) {
                 for (int d : w.sweepsDepth() ? o.depths() : List.of(0)) {
-                    long perSeq = w.tokensPerSequence(d, o.nPrompt(), o.nGen());
-                    String what = w.describeTokens(d, o.nPrompt(), o.nGen());
+                    double range = w == Workload.REQUESTS ? o.requests().lengthRange() : 0;
+                    int nPrompt = RequestLoad.maxLength(o.nPrompt(), range);
+                    int nGen = RequestLoad.maxLength(o.nGen(), range);
+                    long perSeq = w.tokensPerSequence(d, nPrompt, nGen);
+                    String what = w.describeTokens(d, nPrompt, nGen);
                     if (train > 0 && perSeq > train) {
                         throw new IllegalArgumentException(w.key() + ": " + what + " = " + perSeq + " tokens per sequence exceeds "
                                 + r.label() + "'s trained context of " + train + " tokens");
@@ -208,7 +214,9 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
     public long maxContextTokens() {
         long max = 0;
         for (PlannedBenchmark p : benchmarks) {
-            long perSeq = p.workload().tokensPerSequence(depthOf(p), nPromptOf(p), nGenOf(p));
+            double range = p.params().containsKey("lengthRange") ? Double.parseDouble(p.params().get("lengthRange")) : 0;
+            long perSeq = p.workload().tokensPerSequence(depthOf(p), RequestLoad.maxLength(nPromptOf(p), range),
+                    RequestLoad.maxLength(nGenOf(p), range));
             int seqs = p.params().containsKey("batch") ? p.intParam("batch") : p.intParam("concurrency");
             max = Math.max(max, (long) seqs * perSeq);
         }
@@ -269,6 +277,7 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
                 case "rate" -> o.requests().rateParams();
                 case "burstiness" -> List.of(o.requests().burstinessParam());
                 case "nRequests" -> List.of(String.valueOf(o.requests().requests()));
+                case "lengthRange" -> List.of(o.requests().lengthRangeParam());
                 case "slo" -> List.of(dev.edgebench.latency.Slo.parse(o.requests().slo()).toString());
                 default -> throw new IllegalStateException("no value for parameter " + p + " of " + w.key());
             });

@@ -26,7 +26,7 @@ public enum Workload {
      * concurrency or open loop at a request rate: one sample is one batch.
      */
     REQUESTS("requests", "dev.edgebench.bench.RequestsBenchmark", "requests", Metric.OUTPUT_TOK_S,
-            List.of("engine", "concurrency", "rate", "burstiness", "nRequests", "nPrompt", "nGen", "slo"));
+            List.of("engine", "concurrency", "rate", "burstiness", "nRequests", "nPrompt", "nGen", "lengthRange", "slo"));
 
     /** Parameters every engine benchmark declares (the benchmarks' common state). */
     public static final List<String> ENGINE_PARAMS = List.of("model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType",

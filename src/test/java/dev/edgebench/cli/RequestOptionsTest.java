@@ -36,6 +36,10 @@ class RequestOptionsTest {
         RunPlan closed = RunCommandTest.plan("--engine", "llama-batched", "--model", "edgebench-tiny:Q4_0");
         assertEquals(List.of("0"), closed.paramValues(Workload.REQUESTS).get("rate"), "no --request-rate: the closed loop");
         assertEquals(List.of("1"), closed.paramValues(Workload.REQUESTS).get("concurrency"));
+        RunPlan drawn = RunCommandTest.plan("--engine", "llama-batched", "--model", "edgebench-tiny:Q4_0", "--concurrency", "2",
+                "--length-range", "0.5");
+        assertEquals(List.of("0.5"), drawn.paramValues(Workload.REQUESTS).get("lengthRange"));
+        assertEquals(2L * (192 + 192), drawn.maxContextTokens(), "the longest drawn prompt and output: 128 × 1.5 each");
         RunPlan step = RunCommandTest.plan("--model", "edgebench-tiny:Q4_0");
         assertTrue(step.benchmarks().stream().noneMatch(p -> p.workload() == Workload.REQUESTS), "--engine llama: the step benchmarks");
     }
@@ -55,6 +59,8 @@ class RequestOptionsTest {
         RunCommandTest.rejected("--benchmarks requests needs a streaming engine", cat(m, "--benchmarks", "requests"));
         RunCommandTest.rejected("runs the requests workload only; decode is a step-engine benchmark",
                 cat(m, "--engine", "llama-batched", "--benchmarks", "decode"));
+        RunCommandTest.rejected("--length-range must be at least 0 and below 1, was 1.0",
+                cat(m, "--engine", "llama-batched", "--length-range", "1"));
         RunCommandTest.rejected("--batch is for the step engine", cat(m, "--engine", "llama-batched", "--batch", "4"));
         RunCommandTest.rejected("concurrency 4 × (prompt 128 + nGen 128) = 1024 tokens exceeds the context of 512 (--ctx)",
                 cat(m, "--engine", "llama-batched", "--concurrency", "4", "--ctx", "512"));
