@@ -69,6 +69,10 @@ public final class RequestDriver {
         final long[] engineFirst;
         final long[] engineLast;
         final boolean[] live;
+        /** Closed loop: when each slot became free (a FIFO, one entry per free slot), so a request counts from then. */
+        final long[] freedNs;
+        int freedHead;
+        int freedTail;
         long startNs;
         int issued;
 
@@ -93,6 +97,7 @@ public final class RequestDriver {
             engineFirst = new long[n];
             engineLast = new long[n];
             live = new boolean[n];
+            freedNs = new long[n + spec.concurrency()];
         }
 
         void run() {
@@ -100,12 +105,16 @@ public final class RequestDriver {
             int done = 0;
             int limit = n;  // planned requests; a duration can end the plan early
             startNs = clock.nowNs();
+            for (int s = 0; s < spec.concurrency(); s++) {
+                freedNs[freedTail++] = startNs;
+            }
             long lastProgress = startNs;
             long stopIssuing = spec.durationNs() > 0 ? startNs + spec.durationNs() : Long.MAX_VALUE;
             while (true) {
                 long now = clock.nowNs();
                 while (issued < limit && inFlight < spec.concurrency()) {
-                    long sched = spec.openLoop() ? startNs + offsetNs[issued] : now;
+                    // closed loop: from the moment the slot freed (the final event's arrival), not from when the loop saw it
+                    long sched = spec.openLoop() ? startNs + offsetNs[issued] : freedNs[freedHead];
                     if (sched >= stopIssuing) {
                         limit = issued;
                         break;
@@ -113,10 +122,14 @@ public final class RequestDriver {
                     if (sched > now) {
                         break;
                     }
+                    if (!spec.openLoop()) {
+                        freedHead++;
+                    }
                     if (submit(issued, sched)) {
                         inFlight++;
                     } else {
                         done++;
+                        freedNs[freedTail++] = clock.nowNs();  // refused: the slot is free again at once
                     }
                     issued++;
                     lastProgress = now;
@@ -145,6 +158,7 @@ public final class RequestDriver {
                     if (take(k)) {
                         inFlight--;
                         done++;
+                        freedNs[freedTail++] = events.recvNs(k);
                     }
                 }
                 now = clock.nowNs();
