@@ -67,6 +67,10 @@ public final class EdgebenchProfiler implements InternalProfiler {
 
     @Override
     public Collection<? extends Result> afterIteration(BenchmarkParams bp, IterationParams ip, IterationResult ir) {
+        if (ir.getRawPrimaryResults().isEmpty()) {
+            // the iteration never ran (its setup failed): no sample, and JMH reports the setup's own exception
+            return List.of();
+        }
         TokenClock.Totals t = TokenClock.totals();
         Histogram itl = TokenClock.itl.getIntervalHistogram(itlRecycle);
         Histogram ttft = TokenClock.ttft.getIntervalHistogram(ttftRecycle);

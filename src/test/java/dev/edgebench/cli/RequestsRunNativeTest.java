@@ -78,4 +78,31 @@ class RequestsRunNativeTest {
         }
         assertTrue(report.toString().contains("requests.output_tok_s"), report::toString);
     }
+
+    /**
+     * ab over two streaming engines, interleaved: A (llama-batched) measures; B is a TensorRT-LLM
+     * engine directory that holds no engine, so each of its forks fails at setup with the reason
+     * recorded in its run.json, and A's samples are all kept.
+     */
+    @Test
+    void abOfTwoEnginesKeepsWhatOneSideMeasuredWhenTheOtherCannotOpen() throws Exception {
+        System.setProperty("edgebench.models", Files.createDirectories(tmp.resolve("models")).toString());
+        Path notAnEngine = Files.createDirectories(tmp.resolve("engines").resolve("empty"));
+        Path runs = tmp.resolve("runs");
+        Captured.Result r = Captured.run(a -> Cli.execute(new AbCommand(), a), "--engine-a", "llama-batched", "--engine-b",
+                "trtllm:" + notAnEngine, "--rounds", "2", "--concurrency", "2", "--model", "edgebench-tiny:Q4_0", "--prompt", "16",
+                "--gen", "8", "--requests", "4", "--warmup", "0", "--samples", "2", "--threads", "1", "--no-telemetry",
+                "--runs-dir", runs.toString(), "--run-id", "ab-engines", "--resamples", "200");
+        assertNotEquals(2, r.rc(), r::err);
+        Path ab = runs.resolve("ab-engines");
+        JsonNode a = RunFolder.json().readTree(ab.resolve("llama-batched").resolve("run.json").toFile());
+        JsonNode b = RunFolder.json().readTree(ab.resolve(AbEngines.name("trtllm:" + notAnEngine))
+                .resolve("run.json").toFile());
+        JsonNode ma = a.path("benchmarks").get(0);
+        assertEquals("ok", ma.path("status").asText(), ma::toString);
+        assertEquals(4, ma.path("metrics").path("requests.output_tok_s").path("values").size(), "2 samples × 2 rounds");
+        JsonNode mb = b.path("benchmarks").get(0);
+        assertEquals("failed", mb.path("status").asText());
+        assertTrue(mb.path("error").asText().contains("is not a TensorRT-LLM engine"), mb::toString);
+    }
 }
