@@ -19,6 +19,9 @@
 #   scripts/gpu-session.sh decodegap the decode gap: nsys (edgebench and llama-bench decode), ncu on one NVTX decode step,
 #                                    then parity rounds for Llama-3.2-1B Q4_0 and Qwen3-0.6B Q4_0 (ROUNDS, default 5;
 #                                    PARITY_MODELS; NSYS=0 / NCU=0 skip a profiler)
+#   scripts/gpu-session.sh batched  llama-batched (in-flight batching, in-process) at concurrency 1/4/8 vs the pinned
+#                                   llama-batched-bench and vs the step engine's decode at batch 1 (Llama-3.2-1B Q4_0,
+#                                   prompt 128, gen 128), interleaved rounds
 #
 # FORGE="NAME:TYPE ..." after build forges just those (default: every model); CHECK_JETSON=0 skips the
 # sm_87/sm_110 compile check. spec: SPEC_BATCH, SPEC_K, SPEC_ALPHA (space-separated), SPEC_SAMPLES and
@@ -30,7 +33,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap}
+step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -273,6 +276,30 @@ case "$step" in
     echo "decodegap: $(( $(date +%s) - t0 ))s"
     pack
     (cd "$out" && tar -czf decodegap-profiles.tgz ./*.nsys-rep ./*.ncu-rep 2>/dev/null; ls -la decodegap-profiles.tgz 2>/dev/null)
+    ;;
+  batched)
+    # the request engine's price: its decode rate against llama.cpp's own batched benchmark (same build, model,
+    # lengths, one batch of C sequences) and against the step engine at batch 1; ROUNDS interleaved rounds
+    cmake_dir="$bundle/native/build/cuda/cmake"
+    bb="$bundle/native/build/cuda/bin/llama-batched-bench"
+    if [ ! -x "$bb" ]; then
+      cmake --build "$cmake_dir" --target llama-batched-bench -j"$JOBS" >/dev/null && cp "$cmake_dir/bin/llama-batched-bench" "$bb" \
+        || { echo "batched: could not build llama-batched-bench in $cmake_dir"; exit 1; }
+    fi
+    f="$EDGEBENCH_MODELS/Llama-3.2-1B/Llama-3.2-1B-Q4_0-seed2026-v1.gguf"
+    [ -f "$f" ] || eb forge Llama-3.2-1B:Q4_0
+    for r in $(seq 1 "${ROUNDS:-3}"); do
+      echo "== round $r"
+      # 8 sequences x (128 + 128) tokens = 2048 context tokens
+      "$bb" -m "$f" -c 4096 -b 2048 -ub 512 -npp 128 -ntg 128 -npl 1,4,8 -ngl 99 2>&1 | grep -E '^\|'
+      eb run --engine llama-batched --concurrency 1,4,8 --requests 8 --model Llama-3.2-1B:Q4_0 --prompt 128 --gen 128 \
+        --warmup 1 --samples 5 --run-id "batched-req-$r" | sed -n '/^## Requests/,/^Latencies/p'
+      eb run --benchmarks decode --batch 1 --model Llama-3.2-1B:Q4_0 --gen 128 --warmup 1 --samples 5 \
+        --run-id "batched-step-$r" | grep -E '^\| Llama'
+    done
+    (cd "$bundle" && find results/runs -path '*batched-*' \( -name run.json -o -name summary.md -o -path '*/requests/*' \) \
+      | tar -czf "$out/batched-results.tgz" -T -)
+    ls -la "$out"
     ;;
   *) echo "unknown step $step"; exit 2;;
 esac

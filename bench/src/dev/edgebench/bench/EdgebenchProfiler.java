@@ -1,6 +1,7 @@
 package dev.edgebench.bench;
 
 import dev.edgebench.bench.PercentileResult;
+import dev.edgebench.latency.RequestMetrics;
 import dev.edgebench.latency.TokenClock;
 import dev.edgebench.run.Metric;
 import dev.edgebench.run.RunFolder;
@@ -42,11 +43,16 @@ import java.util.Map;
 public final class EdgebenchProfiler implements InternalProfiler {
     private static final double[] ITL_PERCENTILES = {50, 90, 95, 99, 99.9, 100};
     private static final double[] TTFT_PERCENTILES = {50, 95, 99};
+    /** Percentiles of the request workloads' distributions (TTFT, ICL, TPOT, E2E). */
+    private static final double[] REQUEST_PERCENTILES = {50, 90, 95, 99, 100};
     private static final long PID = ProcessHandle.current().pid();
 
     private Histogram itlRecycle;
     private Histogram ttftRecycle;
     private Histogram prefillRecycle;
+    private Histogram iclRecycle;
+    private Histogram tpotRecycle;
+    private Histogram e2eRecycle;
     private int iteration;
 
     @Override
@@ -61,10 +67,18 @@ public final class EdgebenchProfiler implements InternalProfiler {
 
     @Override
     public Collection<? extends Result> afterIteration(BenchmarkParams bp, IterationParams ip, IterationResult ir) {
+        if (ir.getRawPrimaryResults().isEmpty()) {
+            // the iteration never ran (its setup failed): no sample, and JMH reports the setup's own exception
+            return List.of();
+        }
         TokenClock.Totals t = TokenClock.totals();
         Histogram itl = TokenClock.itl.getIntervalHistogram(itlRecycle);
         Histogram ttft = TokenClock.ttft.getIntervalHistogram(ttftRecycle);
         Histogram prefill = TokenClock.prefill.getIntervalHistogram(prefillRecycle);
+        Histogram icl = TokenClock.icl.getIntervalHistogram(iclRecycle);
+        Histogram tpot = TokenClock.tpot.getIntervalHistogram(tpotRecycle);
+        Histogram e2e = TokenClock.e2e.getIntervalHistogram(e2eRecycle);
+        RequestMetrics.BatchStats batch = TokenClock.batch();
         boolean warmup = ip.getType() == IterationType.WARMUP;
         iteration++;
 
@@ -94,9 +108,12 @@ public final class EdgebenchProfiler implements InternalProfiler {
             values.put(Metric.ITL_MEAN_MS.key(), itl.getMean() / 1e6);
         }
         if (ttft.getTotalCount() > 0) {
-            for (double p : TTFT_PERCENTILES) {
+            for (double p : batch != null ? REQUEST_PERCENTILES : TTFT_PERCENTILES) {
                 out.add(new PercentileResult(Metric.percentileName(Metric.TTFT, p), ttft.copy(), p));
             }
+        }
+        if (batch != null) {
+            publishRequests(out, values, batch, ttft, itl, icl, tpot, e2e);
         }
         long rss = peakRssBytes();
         if (rss > 0) {
@@ -112,11 +129,50 @@ public final class EdgebenchProfiler implements InternalProfiler {
         SpeculativeSink.drain().forEach((m, v) -> publish(out, values, m, v));
         values.put(Metric.SAMPLE_MS.key(), ir.getPrimaryResult().getScore());
         SampleLine sample = new SampleLine(iteration, warmup, PID, values);
-        writeFiles(BenchId.of(bp), warmup, sample, itl, ttft, prefill);
+        writeFiles(BenchId.of(bp), warmup, sample, new Object[][]{{"itl", itl}, {"ttft", ttft}, {"prefill", prefill}, {"icl", icl},
+            {"tpot", tpot}, {"e2e", e2e}});
         itlRecycle = itl;
         ttftRecycle = ttft;
         prefillRecycle = prefill;
+        iclRecycle = icl;
+        tpotRecycle = tpot;
+        e2eRecycle = e2e;
         return out;
+    }
+
+    /** A request batch's figures: throughput, goodput, errors, and per-sample latency percentiles (ms) for compare. */
+    private static void publishRequests(List<Result> out, Map<String, Double> values, RequestMetrics.BatchStats b, Histogram ttft,
+                                        Histogram itl, Histogram icl, Histogram tpot, Histogram e2e) {
+        publish(out, values, Metric.REQUESTS_PER_S, b.requestsPerS());
+        publish(out, values, Metric.OUTPUT_TOK_S, b.outputTokPerS());
+        if (b.decodeTokPerS() > 0) {
+            publish(out, values, Metric.REQUEST_DECODE_TOK_S, b.decodeTokPerS());
+        }
+        publish(out, values, Metric.GOODPUT_REQ_S, b.goodputPerS());
+        publish(out, values, Metric.GOODPUT_FRACTION, b.goodFraction());
+        publish(out, values, Metric.ERROR_RATE, b.errorRate());
+        publish(out, values, Metric.ISSUE_DELAY_MAX_MS, b.maxIssueDelayNs() / 1e6);
+        if (ttft.getTotalCount() > 0) {
+            publish(out, values, Metric.TTFT_P50_MS, ttft.getValueAtPercentile(50) / 1e6);
+            publish(out, values, Metric.TTFT_P99_MS, ttft.getValueAtPercentile(99) / 1e6);
+            publish(out, values, Metric.E2E_P50_MS, e2e.getValueAtPercentile(50) / 1e6);
+        }
+        if (itl.getTotalCount() > 0) {
+            publish(out, values, Metric.ITL_P50_MS, itl.getValueAtPercentile(50) / 1e6);
+            publish(out, values, Metric.ITL_P99_MS, itl.getValueAtPercentile(99) / 1e6);
+        }
+        if (tpot.getTotalCount() > 0) {
+            publish(out, values, Metric.TPOT_MEAN_MS, tpot.getMean() / 1e6);
+        }
+        String[] names = {Metric.ICL, Metric.TPOT, Metric.E2E};
+        Histogram[] hs = {icl, tpot, e2e};
+        for (int i = 0; i < names.length; i++) {
+            if (hs[i].getTotalCount() > 0) {
+                for (double p : REQUEST_PERCENTILES) {
+                    out.add(new PercentileResult(Metric.percentileName(names[i], p), hs[i].copy(), p));
+                }
+            }
+        }
     }
 
     /** Publishes a metric as a JMH secondary result and keeps it for the sample line. */
@@ -125,8 +181,7 @@ public final class EdgebenchProfiler implements InternalProfiler {
         values.put(m.key(), v);
     }
 
-    private static void writeFiles(String id, boolean warmup, SampleLine sample, Histogram itl, Histogram ttft,
-                                   Histogram prefill) {
+    private static void writeFiles(String id, boolean warmup, SampleLine sample, Object[][] tagged) {
         try {
             RunFolder folder = RunFiles.folder();
             if (folder == null) {
@@ -143,13 +198,15 @@ public final class EdgebenchProfiler implements InternalProfiler {
                 HistogramLogWriter w = new HistogramLogWriter(ps);
                 if (fresh) {
                     w.outputComment("edgebench " + id);
-                    w.outputComment("values in nanoseconds; tags: itl = each decode step, ttft = time to first token,"
-                            + " prefill = each prefill call; measurement iterations only");
+                    w.outputComment("values in nanoseconds; tags: itl = each decode step (request workloads: each token, a"
+                            + " chunk's gap spread over its tokens), ttft = time to first token, prefill = each prefill call;"
+                            + " request workloads also icl = each gap between chunks, tpot = each request's time per output"
+                            + " token, e2e = each request's end-to-end latency; measurement iterations only");
                     w.outputLogFormatVersion();
                     w.outputBaseTime(0);
                     w.outputLegend();
                 }
-                for (Object[] e : new Object[][]{{"itl", itl}, {"ttft", ttft}, {"prefill", prefill}}) {
+                for (Object[] e : tagged) {
                     Histogram h = (Histogram) e[1];
                     if (h.getTotalCount() > 0) {
                         h.setTag((String) e[0]);

@@ -45,17 +45,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The host JVM loads neither build: each side's {@code engine} entry in run.json is its build
  * folder's {@code manifest.json}.
+ *
+ * <p>{@code ab --engine-a SPEC --engine-b SPEC} instead runs the requests workload on two streaming
+ * engines of the one build (e.g. {@code llama-batched} and {@code trtllm:/engines/llama3b}), interleaved
+ * the same way; the sides' benchmarks are matched by every parameter but the engine ({@link AbEngines}).
  */
 @Command(name = "ab", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "The same suite on two engine builds, interleaved round by round, then compared (A is the baseline).",
+        description = {"The same suite on two engine builds (--a/--b), or the requests workload on two streaming engines"
+                + " (--engine-a/--engine-b), interleaved round by round, then compared (A is the baseline)."},
         footer = {"", "Writes results/runs/<ab-id>/<a-name>/ and <b-name>/ (ordinary run folders) and compares B against A:"
                 + " compare.md, compare.html, compare.json in results/runs/<ab-id>/. Exit codes as compare."})
 final class AbCommand implements Callable<Integer> {
-    @Option(names = "--a", required = true, paramLabel = "BUILD",
+    @Option(names = "--a", paramLabel = "BUILD",
             description = "an engine build folder (native/build/<name>, holding lib/ and manifest.json) or a library folder")
     Path dirA;
-    @Option(names = "--b", required = true, paramLabel = "BUILD", description = "the other build")
+    @Option(names = "--b", paramLabel = "BUILD", description = "the other build")
     Path dirB;
+    @Option(names = "--engine-a", paramLabel = "SPEC",
+            description = "instead of two builds, two streaming engines on the requests workload: A (e.g. llama-batched)")
+    String engineA;
+    @Option(names = "--engine-b", paramLabel = "SPEC", description = "the other engine (e.g. trtllm:/engines/llama3b)")
+    String engineB;
     @Option(names = "--a-name", paramLabel = "N")
     String nameA;
     @Option(names = "--b-name", paramLabel = "N")
@@ -91,19 +101,28 @@ final class AbCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--order must be alternate or fixed, was '" + order + "'");
         }
         boolean alternate = order.equals("alternate");
-        Path libA = libDir(dirA);
-        Path libB = libDir(dirB);
-        String a = nameA != null ? nameA : buildName(dirA, "a");
-        String b = nameB != null ? nameB : buildName(dirB, "b");
+        boolean engines = AbEngines.check(dirA, dirB, engineA, engineB, run);
+        Path libA = engines ? null : libDir(dirA);
+        Path libB = engines ? null : libDir(dirB);
+        String a = nameA != null ? nameA : engines ? AbEngines.name(engineA) : buildName(dirA, "a");
+        String b = nameB != null ? nameB : engines ? AbEngines.name(engineB) : buildName(dirB, "b");
         if (a.equals(b)) {
             a = a + "-a";
             b = b + "-b";
         }
         run.forks = 1;
+        if (engines) {
+            run.engine = engineA;
+        }
         RunPlan one = RunCommand.plan(run);
         // every planned benchmark gets one fork per round on each side
-        RunPlan plan = new RunPlan(one.options(), one.models(), one.benchmarks().stream()
-                .map(p -> new PlannedBenchmark(p.id(), p.workload(), p.params(), p.samples(), rounds)).toList());
+        RunPlan plan = withRounds(one);
+        RunPlan oneB = one;
+        if (engines) {
+            run.engine = engineB;
+            oneB = RunCommand.plan(run);
+        }
+        RunPlan planB = withRounds(oneB);
         if (runId != null) {
             RunFolder.checkId(runId);
         }
@@ -122,10 +141,10 @@ final class AbCommand implements Callable<Integer> {
         }
         String command = "ab " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String ord = alternate ? "alternate" : "fixed";
-        RunDocument headerA = RunPreflight.header(plan, runA, command, models, describeBuild(libA))
-                .withAb(new RunDocument.AbSide("A", a, rounds, ord, libA.toString()));
-        RunDocument headerB = RunPreflight.header(plan, runB, command, models, describeBuild(libB))
-                .withAb(new RunDocument.AbSide("B", b, rounds, ord, libB.toString()));
+        RunDocument headerA = RunPreflight.header(plan, runA, command, models, engines ? AbEngines.describe(engineA) : describeBuild(libA))
+                .withAb(new RunDocument.AbSide("A", a, rounds, ord, engines ? engineA : libA.toString()));
+        RunDocument headerB = RunPreflight.header(planB, runB, command, models, engines ? AbEngines.describe(engineB) : describeBuild(libB))
+                .withAb(new RunDocument.AbSide("B", b, rounds, ord, engines ? engineB : libB.toString()));
         RunDocuments.write(runA.runJson(), headerA);
         RunDocuments.write(runB.runJson(), headerB);
         AtomicBoolean finished = new AtomicBoolean();
@@ -137,13 +156,15 @@ final class AbCommand implements Callable<Integer> {
         }, "edgebench-interrupted-ab");
         Runtime.getRuntime().addShutdownHook(hook);
         System.err.printf(Locale.ROOT, "ab: %s, %d benchmark(s) × %d rounds on A = %s (%s) and B = %s (%s), order %s; results in %s%n",
-                ab.runId(), plan.benchmarks().size(), rounds, a, libA, b, libB, alternate ? "A B, B A, ..." : "A B, A B, ...", ab.dir());
+                ab.runId(), plan.benchmarks().size(), rounds, a, engines ? engineA : libA, b, engines ? engineB : libB, alternate ? "A B, B A, ..." : "A B, A B, ...", ab.dir());
         PlannedBenchmark[] oneFork = one.benchmarks().toArray(PlannedBenchmark[]::new);
+        PlannedBenchmark[] oneForkB = oneB.benchmarks().toArray(PlannedBenchmark[]::new);
         for (int r = 0; r < rounds; r++) {
-            for (PlannedBenchmark p : oneFork) {
+            for (int i = 0; i < oneFork.length; i++) {
                 boolean bFirst = alternate && r % 2 == 1;
                 for (int s = 0; s < 2; s++) {
                     boolean isB = (s == 0) == bFirst;
+                    PlannedBenchmark p = isB ? oneForkB[i] : oneFork[i];
                     RunFolder dir = isB ? runB : runA;
                     String side = isB ? b : a;
                     System.err.printf(Locale.ROOT, "ab: round %d/%d, %s on %s%n", r + 1, rounds, p.id(), side);
@@ -171,7 +192,17 @@ final class AbCommand implements Callable<Integer> {
         RunWriter.finish(runB, headerB, "complete", false);
         ResultSet ra = ResultLoader.load(runA.dir());
         ResultSet rb = ResultLoader.load(runB.dir());
+        if (engines) {
+            // the engine is what differs: match the sides' benchmarks by every other parameter
+            ra = AbEngines.withoutEngine(ra);
+            rb = AbEngines.withoutEngine(rb);
+        }
         return CompareCommand.compareAndReport(ra, rb, compare, ab.dir());
+    }
+
+    private RunPlan withRounds(RunPlan one) {
+        return new RunPlan(one.options(), one.models(), one.benchmarks().stream()
+                .map(p -> new PlannedBenchmark(p.id(), p.workload(), p.params(), p.samples(), rounds)).toList());
     }
 
     /** The engine entry of a side: the build folder's manifest (the host does not load the library). */

@@ -1,6 +1,8 @@
 package dev.edgebench.cli;
 
+import dev.edgebench.engine.StreamingEngineProvider;
 import dev.edgebench.run.Preset;
+import dev.edgebench.run.RequestLoad;
 import dev.edgebench.run.RunOptions;
 import dev.edgebench.run.SpeculativeOptions;
 import dev.edgebench.run.Workload;
@@ -25,7 +27,8 @@ public final class RunArgs {
             description = "catalog NAME:TYPE[@SEED] (e.g. Llama-3.2-1B:Q4_0) or a .gguf file; repeatable (a path that exists is"
                     + " taken whole, commas and all)")
     List<String> models = new ArrayList<>();
-    @Option(names = "--benchmarks", split = ",", paramLabel = "LIST", description = "prefill,decode,generation,speculative")
+    @Option(names = "--benchmarks", split = ",", paramLabel = "LIST",
+            description = "prefill,decode,generation,speculative (step engine); requests (streaming engines, the default with --engine)")
     List<String> benchmarks;
     @Option(names = "--batch", split = ",", paramLabel = "LIST", description = "parallel sequences, e.g. 1,4,8")
     List<Integer> batches;
@@ -72,13 +75,33 @@ public final class RunArgs {
     List<String> acceptRates = new ArrayList<>();
     @Option(names = "--pair", paramLabel = "NAME", description = "speculative: a target and draft pair: llama3, qwen3, qwen3-self, tiny-self")
     String pair;
+    @Option(names = "--engine", paramLabel = "SPEC",
+            description = "llama (default: the step benchmarks) or a streaming engine for the requests workload: llama-batched,"
+                    + " trtllm:<engine dir>, ...")
+    String engine = RequestLoad.STEP_ENGINE;
+    @Option(names = "--concurrency", split = ",", paramLabel = "LIST", description = "requests in flight at most, swept (default 1)")
+    List<Integer> concurrencies;
+    @Option(names = "--request-rate", split = ",", paramLabel = "LIST",
+            description = "open loop: requests per second, swept (seeded Poisson arrivals); absent: closed loop")
+    List<Double> rates;
+    @Option(names = "--burstiness", paramLabel = "K", description = "open loop: gamma shape of the arrival gaps (1 = Poisson, <1 burstier)")
+    Double burstiness;
+    @Option(names = "--requests", paramLabel = "N", description = "measured requests per sample (default 16)")
+    Integer requests;
+    @Option(names = "--length-range", paramLabel = "R",
+            description = "draw each prompt and output length uniformly (seeded) from [N·(1−R), N·(1+R)]; 0 (default): exact")
+    Double lengthRange;
+    @Option(names = "--slo", paramLabel = "LIMITS", description = "goodput objectives, e.g. ttft=200ms,tpot=50ms,e2e=2s")
+    String slo;
     @Parameters(paramLabel = "-- JMH options", description = "everything after -- goes to JMH unchanged")
     List<String> jmhArgs = new ArrayList<>();
 
     /** @return the options resolved against the preset */
     public RunOptions toOptions() {
         Preset p = Preset.named(preset);
-        List<Workload> workloads = benchmarks == null ? p.workloads() : benchmarks.stream().map(Workload::named).toList();
+        RequestLoad load = requestLoad();
+        List<Workload> workloads = benchmarks == null ? (load.stepEngine() ? p.workloads() : List.of(Workload.REQUESTS))
+                : benchmarks.stream().map(Workload::named).toList();
         List<String> m = models.isEmpty() ? List.of("Llama-3.2-1B:Q4_0") : expandModels(models);
         String d = draft;
         if (pair != null) {
@@ -97,7 +120,39 @@ public final class RunArgs {
                 samples != null ? samples : p.samples(), forks != null ? forks : p.forks(), ctx, threads, nGpuLayers,
                 flashAttn.toLowerCase(Locale.ROOT), cacheType.toLowerCase(Locale.ROOT), ubatch, prefillRepeat, sample, !noTelemetry,
                 roofline, jmhArgs, new SpeculativeOptions(d, draftTokens != null ? draftTokens : SpeculativeOptions.DEFAULT_DRAFT_TOKENS,
-                acceptRates));
+                acceptRates), load);
+    }
+
+    /**
+     * The engine and the request load; a streaming engine specification is checked against the
+     * engines on the class path here, before any long work.
+     */
+    RequestLoad requestLoad() {
+        String e = engine == null ? "" : engine.trim();
+        boolean step = e.equals(RequestLoad.STEP_ENGINE);
+        if (!step) {
+            if (e.isEmpty()) {
+                throw new IllegalArgumentException("--engine must name an engine (llama, llama-batched, trtllm:<engine dir>, ...)");
+            }
+            try {
+                StreamingEngineProvider.forSpec(e);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("--engine: " + ex.getMessage(), ex);
+            }
+            if (batches != null) {
+                throw new IllegalArgumentException("--batch is for the step engine (--engine llama); a streaming engine takes"
+                        + " --concurrency");
+            }
+        } else if (concurrencies != null || rates != null || burstiness != null || requests != null || slo != null
+                || lengthRange != null) {
+            throw new IllegalArgumentException("--concurrency, --request-rate, --burstiness, --requests, --length-range and --slo need a"
+                    + " streaming"
+                    + " engine (--engine llama-batched, trtllm:<engine dir>, ...); --engine llama runs the step benchmarks");
+        }
+        RequestLoad d = RequestLoad.NONE;
+        return new RequestLoad(e, concurrencies != null ? concurrencies : d.concurrencies(), rates != null ? rates : d.rates(),
+                burstiness != null ? burstiness : d.burstiness(), requests != null ? requests : d.requests(),
+                lengthRange != null ? lengthRange : d.lengthRange(), slo != null ? slo : d.slo());
     }
 
     /** Each {@code --model} value: a file that exists whole, else split on commas. */

@@ -27,6 +27,17 @@ public final class TokenClock {
     public static final Recorder ttft = newRecorder();
     /** Each prefill call. */
     public static final Recorder prefill = newRecorder();
+    /** Request workloads: each gap between streamed chunks (ICL). */
+    public static final Recorder icl = newRecorder();
+    /** Request workloads: each request's time per output token. */
+    public static final Recorder tpot = newRecorder();
+    /** Request workloads: each request's end-to-end latency. */
+    public static final Recorder e2e = newRecorder();
+    /** The recorders a request batch is recorded into ({@link RequestMetrics#record}). */
+    public static final RequestMetrics.Recorders REQUESTS = new RequestMetrics.Recorders(ttft, itl, icl, tpot, e2e);
+
+    /** The last request batch's figures in this iteration, or null when the benchmark runs no requests. */
+    private static volatile RequestMetrics.BatchStats batch;
 
     private static long prefillNs;
     private static long prefillTokens;
@@ -110,11 +121,25 @@ public final class TokenClock {
         return new Totals(prefillNs, prefillTokens, decodeNs, decodeTokens, e2eNs, e2eTokens);
     }
 
+    /** Records a request batch's figures for the profiler (one batch per iteration). */
+    public static void setBatch(RequestMetrics.BatchStats stats) {
+        batch = stats;
+    }
+
+    /** @return the iteration's request batch figures, or null */
+    public static RequestMetrics.BatchStats batch() {
+        return batch;
+    }
+
     /** Zeroes the iteration totals and discards what the recorders hold. */
     public static void resetTotals() {
         prefillNs = prefillTokens = decodeNs = decodeTokens = e2eNs = e2eTokens = 0;
+        batch = null;
         itl.reset();
         ttft.reset();
         prefill.reset();
+        icl.reset();
+        tpot.reset();
+        e2e.reset();
     }
 }

@@ -23,7 +23,8 @@ import java.util.Map;
 public final class Summary {
     /** The metrics listed per benchmark, in this order. */
     private static final List<Metric> LISTED = List.of(Metric.PREFILL_TOK_S, Metric.DECODE_TOK_S, Metric.GENERATION_TOK_S,
-            Metric.DECODE_WEIGHT_GBPS, Metric.SAMPLE_MS, Metric.PEAK_RSS_MIB, Metric.GPU_USED_MIB);
+            Metric.DECODE_WEIGHT_GBPS, Metric.OUTPUT_TOK_S, Metric.REQUESTS_PER_S, Metric.GOODPUT_REQ_S, Metric.SAMPLE_MS,
+            Metric.PEAK_RSS_MIB, Metric.GPU_USED_MIB);
 
     private Summary() {
     }
@@ -59,20 +60,25 @@ public final class Summary {
         }
         sb.append("\n\n");
 
-        sb.append("| Model | Precision | Batch | Prefill ms | Prefill tokens | Prefill tok/s | Generation tok/s | ITL p50 ms | ITL p99 ms |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Row r : rows(benches)) {
-            sb.append("| ").append(r.model).append(" | ").append(r.precision).append(" | ").append(r.batch)
-                    .append(r.depth > 0 ? " (depth " + r.depth + ")" : "").append(" | ")
-                    .append(ci(r.prefill, Metric.PREFILL_MS)).append(" | ").append(r.prefillTokens == null ? "—" : r.prefillTokens)
-                    .append(" | ").append(ci(r.prefill, Metric.PREFILL_TOK_S)).append(" | ").append(ci(r.decode, Metric.DECODE_TOK_S))
-                    .append(" | ").append(latency(r.decode, "itl", "p50Us")).append(" | ").append(latency(r.decode, "itl", "p99Us"))
-                    .append(" |\n");
+        List<Row> rows = rows(benches);
+        if (!rows.isEmpty()) {
+            sb.append("| Model | Precision | Batch | Prefill ms | Prefill tokens | Prefill tok/s | Generation tok/s | ITL p50 ms | ITL p99 ms |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Row r : rows) {
+                sb.append("| ").append(r.model).append(" | ").append(r.precision).append(" | ").append(r.batch)
+                        .append(r.depth > 0 ? " (depth " + r.depth + ")" : "").append(" | ")
+                        .append(ci(r.prefill, Metric.PREFILL_MS)).append(" | ").append(r.prefillTokens == null ? "—" : r.prefillTokens)
+                        .append(" | ").append(ci(r.prefill, Metric.PREFILL_TOK_S)).append(" | ").append(ci(r.decode, Metric.DECODE_TOK_S))
+                        .append(" | ").append(latency(r.decode, "itl", "p50Us")).append(" | ").append(latency(r.decode, "itl", "p99Us"))
+                        .append(" |\n");
+            }
+            sb.append("\nFigures are mean ± half-width of the 95% confidence interval of the mean (Student t, n − 1 degrees of"
+                    + " freedom) over the samples. Batch B means B sequences in parallel; tok/s counts all sequences."
+                    + " Generation tok/s is the decode benchmark's rate (each step = one llama_decode + synchronize);"
+                    + " ITL percentiles pool every decode step of every sample (HdrHistogram, 3 significant digits).\n");
         }
-        sb.append("\nFigures are mean ± half-width of the 95% confidence interval of the mean (Student t, n − 1 degrees of"
-                + " freedom) over the samples. Batch B means B sequences in parallel; tok/s counts all sequences."
-                + " Generation tok/s is the decode benchmark's rate (each step = one llama_decode + synchronize);"
-                + " ITL percentiles pool every decode step of every sample (HdrHistogram, 3 significant digits).\n");
+
+        requests(sb, benches);
 
         sb.append("\n## All benchmarks\n\n| Benchmark | Status | Samples | Metric | Mean ± 95% CI | Median | CV |\n|---|---|---:|---|---:|---:|---:|\n");
         for (BenchmarkResult b : benches) {
@@ -109,6 +115,45 @@ public final class Summary {
             warnings.forEach(w -> sb.append("- ").append(w).append('\n'));
         }
         return sb.toString();
+    }
+
+    /** The request workloads' key (run.Workload.REQUESTS). */
+    private static final String REQUESTS = "requests";
+
+    /**
+     * Request workloads: one row per engine, model, concurrency and rate, latency percentiles pooled
+     * over every measured request (HdrHistogram), throughput and goodput as mean ± 95% CI over the samples.
+     */
+    private static void requests(StringBuilder sb, List<BenchmarkResult> benches) {
+        List<BenchmarkResult> rs = benches.stream().filter(b -> REQUESTS.equals(b.benchmark())).toList();
+        if (rs.isEmpty()) {
+            return;
+        }
+        sb.append("\n## Requests\n\n| Engine | Model | Concurrency | Rate req/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms"
+                + " | TPOT ms | E2E p50 ms | Output tok/s | Decode tok/s | req/s | Goodput req/s | Good | Errors |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (BenchmarkResult b : rs) {
+            String rate = b.params().getOrDefault("rate", "0");
+            sb.append("| ").append(b.params().get("engine")).append(" | ").append(b.params().get("model")).append(" | ")
+                    .append(b.params().get("concurrency")).append(" | ").append("0".equals(rate) ? "closed loop" : rate)
+                    .append(" | ").append(latency(b, "ttft", "p50Us")).append(" | ").append(latency(b, "ttft", "p99Us"))
+                    .append(" | ").append(latency(b, "itl", "p50Us")).append(" | ").append(latency(b, "itl", "p99Us"))
+                    .append(" | ").append(ci(b, Metric.TPOT_MEAN_MS)).append(" | ").append(latency(b, "e2e", "p50Us"))
+                    .append(" | ").append(ci(b, Metric.OUTPUT_TOK_S)).append(" | ").append(ci(b, Metric.REQUEST_DECODE_TOK_S))
+                    .append(" | ").append(ci(b, Metric.REQUESTS_PER_S))
+                    .append(" | ").append(ci(b, Metric.GOODPUT_REQ_S)).append(" | ").append(pct(mean(b, Metric.GOODPUT_FRACTION)))
+                    .append(" | ").append(pct(mean(b, Metric.ERROR_RATE))).append(" |\n");
+        }
+        sb.append("\nLatencies count from each request's scheduled start (open loop: its time in the seeded arrival schedule),"
+                + " so a driver or engine falling behind is not hidden. ITL is per token: a chunk of k tokens contributes k"
+                + " values of its gap / k (chunk gaps are the icl percentiles in run.json); TPOT = (E2E − TTFT) / (tokens − 1)"
+                + " per request. Decode tok/s = tokens after each request's first / the time some request was decoding. Percentiles pool every measured request (HdrHistogram); throughput, goodput (requests"
+                + " meeting every SLO, slo parameter) and error share are per sample, mean ± 95% CI.\n");
+    }
+
+    private static Double mean(BenchmarkResult b, Metric m) {
+        Series s = b.metric(m);
+        return s == null ? null : s.stats().mean();
     }
 
     private static void energy(StringBuilder sb, List<BenchmarkResult> benches) {
@@ -188,6 +233,9 @@ public final class Summary {
         for (BenchmarkResult b : benches) {
             if ("speculative".equals(b.benchmark())) {
                 continue; // its own table (SpeculativeSummary)
+            }
+            if (REQUESTS.equals(b.benchmark())) {
+                continue;  // their own section
             }
             String key = b.params().get("model") + "|" + b.params().get("batch");
             if ("prefill".equals(b.benchmark())) {

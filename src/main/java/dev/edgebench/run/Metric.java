@@ -79,7 +79,25 @@ public enum Metric {
     SPEC_ALPHA_P5("spec.alpha.p5", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 5"),
     SPEC_ALPHA_P6("spec.alpha.p6", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 6"),
     SPEC_ALPHA_P7("spec.alpha.p7", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 7"),
-    SPEC_ALPHA_P8("spec.alpha.p8", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 8");
+    SPEC_ALPHA_P8("spec.alpha.p8", "0..1", true, Aggregation.AVG, "share of steps accepting draft position 8"),
+    // request workloads: one sample = one batch of requests through the request driver
+    REQUESTS_PER_S("requests.req_s", "req/s", true, Aggregation.AVG,
+            "requests finished without error per second (first scheduled start to last final event)"),
+    OUTPUT_TOK_S("requests.output_tok_s", "tok/s", true, Aggregation.AVG, "output tokens of every request per second of the batch"),
+    REQUEST_DECODE_TOK_S("requests.decode_tok_s", "tok/s", true, Aggregation.AVG,
+            "tokens after each request's first per second that some request was decoding (1/TPOT at concurrency 1)"),
+    GOODPUT_REQ_S("requests.goodput_req_s", "req/s", true, Aggregation.AVG, "requests meeting every SLO (--slo) per second"),
+    GOODPUT_FRACTION("requests.goodput_fraction", "0..1", true, Aggregation.AVG, "share of requests meeting every SLO"),
+    ERROR_RATE("requests.error_rate", "0..1", false, Aggregation.AVG, "share of requests that failed or were refused"),
+    TTFT_P50_MS("requests.ttft_p50_ms", "ms", false, Aggregation.AVG, "median time to first token, from the scheduled start"),
+    TTFT_P99_MS("requests.ttft_p99_ms", "ms", false, Aggregation.AVG, "99th percentile of the time to first token"),
+    ITL_P50_MS("requests.itl_p50_ms", "ms", false, Aggregation.AVG, "median inter-token latency, per token (chunks spread)"),
+    ITL_P99_MS("requests.itl_p99_ms", "ms", false, Aggregation.AVG, "99th percentile of the per-token inter-token latency"),
+    TPOT_MEAN_MS("requests.tpot_mean_ms", "ms", false, Aggregation.AVG, "mean over requests of (E2E - TTFT) / (tokens - 1)"),
+    E2E_P50_MS("requests.e2e_p50_ms", "ms", false, Aggregation.AVG, "median end-to-end latency, from the scheduled start"),
+    ISSUE_DELAY_MAX_MS("requests.issue_delay_max_ms", "ms", false, Aggregation.MAX,
+            "largest delay of a send against its scheduled time (open loop falling behind)");
+
 
     /** Draft positions whose acceptance run.json keeps ({@link #alphaAtPosition}); later positions count in α only. */
     public static final int SPEC_POSITIONS = 8;
@@ -91,6 +109,12 @@ public enum Metric {
     public static final String ITL = "itl";
     /** Prefix of the time-to-first-token percentiles (µs). */
     public static final String TTFT = "ttft";
+    /** Prefix of the inter-chunk latency percentiles (µs; request workloads: the gap between streamed chunks). */
+    public static final String ICL = "icl";
+    /** Prefix of the time-per-output-token percentiles (µs; request workloads: one value per request). */
+    public static final String TPOT = "tpot";
+    /** Prefix of the end-to-end request latency percentiles (µs). */
+    public static final String E2E = "e2e";
 
     private static final Map<String, Metric> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(Metric::key, Function.identity()));
@@ -141,7 +165,7 @@ public enum Metric {
     }
 
     /**
-     * @param prefix     {@link #ITL} or {@link #TTFT}
+     * @param prefix     {@link #ITL}, {@link #TTFT}, {@link #ICL}, {@link #TPOT} or {@link #E2E}
      * @param percentile 0..100; 100 is {@code max}
      * @return the name of a latency percentile (µs), e.g. {@code itl.p99}, {@code itl.p99.9}, {@code itl.max}
      */

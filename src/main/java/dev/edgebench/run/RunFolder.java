@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * The layout of one run's folder and the rules for making one. Every file a run writes is named
  * here: {@code run.json}, {@code summary.md}, {@code jmh-<workload>.json}, and per benchmark
  * {@code samples/<id>.jsonl}, {@code hlog/<id>.hlog}, {@code failures/<id>.json},
- * {@code telemetry/<id>.json}, where {@code <id>} is the {@link #fileName file-name form} of the
+ * {@code telemetry/<id>.json}, {@code requests/<id>.jsonl} (request workloads: one record per request), where {@code <id>} is the {@link #fileName file-name form} of the
  * benchmark id. A run folder is created atomically and never shared: two runs started in the same
  * second get different folders, and a folder that already exists is never reused.
  */
@@ -107,9 +107,31 @@ public record RunFolder(Path dir) {
         return dir.resolve("telemetry").resolve(fileName(benchmarkId) + ".json");
     }
 
-    /** @return the file-name form of a benchmark id, shared by the forks (which write) and the host (which reads) */
+    /** @return the per-request records of a request workload (one JSON object per line) */
+    public Path requests(String benchmarkId) {
+        return dir.resolve("requests").resolve(fileName(benchmarkId) + ".jsonl");
+    }
+
+    /** Longest file-name form of an id: file systems allow 255 bytes, and writers add a suffix and a temporary name. */
+    static final int MAX_FILE_NAME = 200;
+
+    /**
+     * @return the file-name form of a benchmark id, shared by the forks (which write) and the host
+     *         (which reads); an id longer than {@value #MAX_FILE_NAME} characters (many parameters, an
+     *         engine given by a long path or URL) is cut and ends in a hash of the whole id, so that
+     *         distinct ids keep distinct files
+     */
     public static String fileName(String id) {
-        return id.replaceAll("[^A-Za-z0-9._=,+-]", "_");
+        String name = id.replaceAll("[^A-Za-z0-9._=,+-]", "_");
+        if (name.length() <= MAX_FILE_NAME) {
+            return name;
+        }
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return name.substring(0, MAX_FILE_NAME - 17) + "-" + java.util.HexFormat.of().formatHex(h, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /**

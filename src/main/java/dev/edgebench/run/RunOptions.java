@@ -29,13 +29,15 @@ import java.util.List;
  * @param roofline      measure device ceilings: true, false, or null (GPU builds only)
  * @param jmhArgs       JMH options given after {@code --}, unchanged
  * @param speculative   the speculative workload's draft, k values and acceptance profiles
+ * @param requests      the engine and the request load ({@link RequestLoad#NONE}: the step engine)
  */
 public record RunOptions(Preset preset, List<String> models, List<Workload> workloads, List<Integer> batches,
                          List<Integer> depths, int nPrompt, int nGen, int warmups, int samples, int forks, Integer ctx,
                          int threads, String nGpuLayers, String flashAttn, String cacheType, int ubatch, String prefillRepeat,
                          boolean sample, boolean telemetry, Boolean roofline, List<String> jmhArgs,
-                         SpeculativeOptions speculative) {
+                         SpeculativeOptions speculative, RequestLoad requests) {
     public RunOptions {
+        requests = requests == null ? RequestLoad.NONE : requests;
         models = List.copyOf(models);
         workloads = List.copyOf(workloads);
         batches = List.copyOf(batches);
@@ -48,18 +50,24 @@ public record RunOptions(Preset preset, List<String> models, List<Workload> work
     public static RunOptions defaults(Preset p, List<String> models) {
         return new RunOptions(p, models, p.workloads(), p.batches(), p.depths(), p.nPrompt(), p.nGen(), p.warmups(), p.samples(),
                 p.forks(), null, 0, "auto", "auto", "f16", 512, "auto", false, true, null, List.of(),
-                SpeculativeOptions.none());
+                SpeculativeOptions.none(), RequestLoad.NONE);
     }
 
     /** @return these options with other models */
     public RunOptions withModels(List<String> m) {
         return new RunOptions(preset, m, workloads, batches, depths, nPrompt, nGen, warmups, samples, forks, ctx, threads,
-                nGpuLayers, flashAttn, cacheType, ubatch, prefillRepeat, sample, telemetry, roofline, jmhArgs, speculative);
+                nGpuLayers, flashAttn, cacheType, ubatch, prefillRepeat, sample, telemetry, roofline, jmhArgs, speculative, requests);
+    }
+
+    /** @return these options with another engine and request load */
+    public RunOptions withRequests(RequestLoad r) {
+        return new RunOptions(preset, models, workloads, batches, depths, nPrompt, nGen, warmups, samples, forks, ctx, threads,
+                nGpuLayers, flashAttn, cacheType, ubatch, prefillRepeat, sample, telemetry, roofline, jmhArgs, speculative, r);
     }
 
     /** @return these options without telemetry and device ceilings (what parity's edgebench side runs) */
     public RunOptions bare() {
         return new RunOptions(preset, models, workloads, batches, depths, nPrompt, nGen, warmups, samples, forks, ctx, threads,
-                nGpuLayers, flashAttn, cacheType, ubatch, prefillRepeat, sample, false, false, jmhArgs, speculative);
+                nGpuLayers, flashAttn, cacheType, ubatch, prefillRepeat, sample, false, false, jmhArgs, speculative, requests);
     }
 }

@@ -121,6 +121,7 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
                 throw new IllegalArgumentException("--batch " + b + " exceeds llama.cpp's limit of " + MAX_SEQ + " parallel sequences");
             }
         }
+        checkRequests(o);
         checkContext(o, refs);
         SpeculativePlan.check(o, refs);
         List<PlannedBenchmark> grid = new ArrayList<>();
@@ -130,21 +131,74 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
         return new RunPlan(o, List.copyOf(refs), List.copyOf(grid));
     }
 
+    /** Most requests in flight a run may ask for. */
+    public static final int MAX_CONCURRENCY = 4096;
+
+    /** The engine and the request load agree with the workloads; every load option is usable. */
+    private static void checkRequests(RunOptions o) {
+        RequestLoad r = o.requests();
+        if (r.engine() == null || r.engine().isBlank()) {
+            throw new IllegalArgumentException("--engine must name an engine (llama, llama-batched, trtllm:<engine dir>, ...)");
+        }
+        if (r.stepEngine()) {
+            if (o.workloads().contains(Workload.REQUESTS)) {
+                throw new IllegalArgumentException("--benchmarks requests needs a streaming engine (--engine llama-batched,"
+                        + " trtllm:<engine dir>, ...); --engine llama runs the step benchmarks");
+            }
+            return;
+        }
+        for (Workload w : o.workloads()) {
+            if (w != Workload.REQUESTS) {
+                throw new IllegalArgumentException("--engine " + r.engine() + " runs the requests workload only; " + w.key()
+                        + " is a step-engine benchmark (--engine llama)");
+            }
+        }
+        if (r.concurrencies().isEmpty()) {
+            throw new IllegalArgumentException("--concurrency: no value given");
+        }
+        for (int c : r.concurrencies()) {
+            positive("--concurrency", c);
+            int most = r.engine().equals("llama-batched") ? MAX_SEQ : MAX_CONCURRENCY;
+            if (c > most) {
+                throw new IllegalArgumentException("--concurrency " + c + " exceeds the " + most + " requests in flight "
+                        + r.engine() + " can hold");
+            }
+        }
+        for (double rate : r.rates()) {
+            if (!(rate > 0) || Double.isInfinite(rate)) {
+                throw new IllegalArgumentException("--request-rate must be positive requests per second, was " + rate);
+            }
+        }
+        if (!(r.burstiness() > 0) || Double.isInfinite(r.burstiness())) {
+            throw new IllegalArgumentException("--burstiness must be positive (1 = Poisson), was " + r.burstiness());
+        }
+        positive("--requests", r.requests());
+        if (!(r.lengthRange() >= 0 && r.lengthRange() < 1)) {
+            throw new IllegalArgumentException("--length-range must be at least 0 and below 1, was " + r.lengthRange());
+        }
+        dev.edgebench.latency.Slo.parse(r.slo());
+    }
+
     /** Every sequence's tokens fit the model's trained context, {@code --ctx}, and an int. */
     private static void checkContext(RunOptions o, List<Models.Ref> refs) {
         for (Models.Ref r : refs) {
             long train = trainedContext(r);
             for (Workload w : o.workloads()) {
                 for (int d : w.sweepsDepth() ? o.depths() : List.of(0)) {
-                    long perSeq = w.tokensPerSequence(d, o.nPrompt(), o.nGen());
-                    String what = w.describeTokens(d, o.nPrompt(), o.nGen());
+                    double range = w == Workload.REQUESTS ? o.requests().lengthRange() : 0;
+                    int nPrompt = RequestLoad.maxLength(o.nPrompt(), range);
+                    int nGen = RequestLoad.maxLength(o.nGen(), range);
+                    long perSeq = w.tokensPerSequence(d, nPrompt, nGen);
+                    String what = w.describeTokens(d, nPrompt, nGen);
                     if (train > 0 && perSeq > train) {
                         throw new IllegalArgumentException(w.key() + ": " + what + " = " + perSeq + " tokens per sequence exceeds "
                                 + r.label() + "'s trained context of " + train + " tokens");
                     }
-                    for (int b : o.batches()) {
+                    boolean requests = w == Workload.REQUESTS;
+                    for (int b : requests ? o.requests().concurrencies() : o.batches()) {
                         if (o.ctx() != null && (long) b * perSeq > o.ctx()) {
-                            throw new IllegalArgumentException(w.key() + ": batch " + b + " × (" + what + ") = " + b * perSeq
+                            throw new IllegalArgumentException(w.key() + ": " + (requests ? "concurrency " : "batch ") + b + " × ("
+                                    + what + ") = " + b * perSeq
                                     + " tokens exceeds the context of " + o.ctx() + " (--ctx)");
                         }
                         if ((long) b * perSeq > Integer.MAX_VALUE) {
@@ -161,8 +215,11 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
     public long maxContextTokens() {
         long max = 0;
         for (PlannedBenchmark p : benchmarks) {
-            long perSeq = p.workload().tokensPerSequence(depthOf(p), nPromptOf(p), nGenOf(p));
-            max = Math.max(max, (long) p.intParam("batch") * perSeq);
+            double range = p.params().containsKey("lengthRange") ? Double.parseDouble(p.params().get("lengthRange")) : 0;
+            long perSeq = p.workload().tokensPerSequence(depthOf(p), RequestLoad.maxLength(nPromptOf(p), range),
+                    RequestLoad.maxLength(nGenOf(p), range));
+            int seqs = p.params().containsKey("batch") ? p.intParam("batch") : p.intParam("concurrency");
+            max = Math.max(max, (long) seqs * perSeq);
         }
         return max;
     }
@@ -219,6 +276,13 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
                 case "draft" -> List.of(String.valueOf(o.speculative().draft()));
                 case "draftTokens" -> o.speculative().draftTokens().stream().map(String::valueOf).toList();
                 case "acceptRate" -> o.speculative().acceptRateParams();
+                case "engine" -> List.of(o.requests().engine());
+                case "concurrency" -> o.requests().concurrencies().stream().map(String::valueOf).toList();
+                case "rate" -> o.requests().rateParams();
+                case "burstiness" -> List.of(o.requests().burstinessParam());
+                case "nRequests" -> List.of(String.valueOf(o.requests().requests()));
+                case "lengthRange" -> List.of(o.requests().lengthRangeParam());
+                case "slo" -> List.of(dev.edgebench.latency.Slo.parse(o.requests().slo()).toString());
                 default -> throw new IllegalStateException("no value for parameter " + p + " of " + w.key());
             });
         }

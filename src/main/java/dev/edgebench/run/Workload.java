@@ -26,10 +26,19 @@ public enum Workload {
      * same target in the same sample (the speedup's reference); k swept with {@code --draft-tokens}.
      */
     SPECULATIVE("speculative", "dev.edgebench.bench.SpeculativeBenchmark", "speculate", Metric.SPEC_TOK_S,
-            List.of("nPrompt", "nGen", "draft", "draftTokens", "acceptRate"));
+            List.of("nPrompt", "nGen", "draft", "draftTokens", "acceptRate")),
+    /**
+     * N requests of P prompt and G output tokens through a streaming engine ({@code --engine}), closed loop at a
+     * concurrency or open loop at a request rate: one sample is one batch.
+     */
+    REQUESTS("requests", "dev.edgebench.bench.RequestsBenchmark", "requests", Metric.OUTPUT_TOK_S,
+            List.of("engine", "concurrency", "rate", "burstiness", "nRequests", "nPrompt", "nGen", "lengthRange", "slo"));
 
     /** Parameters every engine benchmark declares (the benchmarks' common state). */
     public static final List<String> ENGINE_PARAMS = List.of("model", "batch", "threads", "nGpuLayers", "flashAttn", "cacheType",
+            "ubatch");
+    /** The engine parameters of request workloads: as {@link #ENGINE_PARAMS} but no batch (the concurrency replaces it). */
+    public static final List<String> REQUEST_ENGINE_PARAMS = List.of("model", "threads", "nGpuLayers", "flashAttn", "cacheType",
             "ubatch");
 
     private final String key;
@@ -69,7 +78,8 @@ public enum Workload {
 
     /** @return every {@code @Param} of the benchmark: the workload's own, then the engine's */
     public List<String> params() {
-        return java.util.stream.Stream.concat(workloadParams.stream(), ENGINE_PARAMS.stream()).toList();
+        return java.util.stream.Stream.concat(workloadParams.stream(), (this == REQUESTS ? REQUEST_ENGINE_PARAMS : ENGINE_PARAMS)
+                .stream()).toList();
     }
 
     /** @return whether the workload sweeps the context depth ({@code --depth}) */
@@ -85,7 +95,7 @@ public enum Workload {
         return switch (this) {
             case PREFILL -> (long) depth + nPrompt;
             case DECODE -> (long) depth + nGen;
-            case GENERATION -> (long) nPrompt + nGen;
+            case GENERATION, REQUESTS -> (long) nPrompt + nGen;
             // + k + 1 verify positions: checked per k by RunPlan
             case SPECULATIVE -> (long) nPrompt + nGen;
         };
@@ -96,7 +106,7 @@ public enum Workload {
         return switch (this) {
             case PREFILL -> depth > 0 ? "depth " + depth + " + prompt " + nPrompt : "prompt " + nPrompt;
             case DECODE -> "depth " + depth + " + nGen " + nGen;
-            case GENERATION, SPECULATIVE -> "prompt " + nPrompt + " + nGen " + nGen;
+            case GENERATION, SPECULATIVE, REQUESTS -> "prompt " + nPrompt + " + nGen " + nGen;
         };
     }
 

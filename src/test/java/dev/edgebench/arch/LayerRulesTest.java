@@ -26,7 +26,8 @@ class LayerRulesTest {
     static final String[] HARNESS = {"dev.edgebench.engine..", "dev.edgebench.model..", "dev.edgebench.latency..",
             "dev.edgebench.telemetry..", "dev.edgebench.run..", "dev.edgebench.results..", "dev.edgebench.compare..",
             "dev.edgebench.history..", "dev.edgebench.kernel..", "dev.edgebench.bench..", "dev.edgebench.cli..",
-            "dev.edgebench.util..", "dev.edgebench.speculative..", "dev.edgebench.engine.http..", "dev.edgebench.profiling.."};
+            "dev.edgebench.util..", "dev.edgebench.speculative..", "dev.edgebench.engine.http..", "dev.edgebench.profiling..",
+            "dev.edgebench.load.."};
 
     @Test
     void bindingsImportNothingOfTheHarness() {
@@ -54,6 +55,14 @@ class LayerRulesTest {
         check(noClasses().that().resideInAPackage("dev.edgebench.engine.http..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.edgebench.bindings..", "dev.edgebench.engine.request..",
                         "java.lang.foreign.."));
+    }
+
+    @Test
+    void theRequestDriverKnowsNoJmhAndNoNativeBinding() {
+        check(noClasses().that().resideInAPackage("dev.edgebench.load..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.openjdk.jmh..", "dev.edgebench.bindings..",
+                        "dev.edgebench.engine.llama..", "dev.edgebench.engine.request..", "dev.edgebench.bench..",
+                        "dev.edgebench.cli..", "dev.edgebench.results..", "dev.edgebench.compare.."));
     }
 
     @Test

@@ -1,0 +1,201 @@
+package dev.edgebench.bench;
+
+import dev.edgebench.engine.StreamingEngine;
+import dev.edgebench.engine.StreamingEngineOptions;
+import dev.edgebench.engine.StreamingEngineProvider;
+import dev.edgebench.engine.llama.LlamaQuantizer;
+import dev.edgebench.latency.RequestMetrics;
+import dev.edgebench.latency.RequestTimeline;
+import dev.edgebench.latency.Slo;
+import dev.edgebench.latency.TokenClock;
+import dev.edgebench.latency.WorkCounter;
+import dev.edgebench.load.BatchResult;
+import dev.edgebench.load.LoadClock;
+import dev.edgebench.load.LoadSpec;
+import dev.edgebench.load.Prompts;
+import dev.edgebench.load.RequestDriver;
+import dev.edgebench.load.RequestLog;
+import dev.edgebench.model.Catalog;
+import dev.edgebench.model.GgufFile;
+import dev.edgebench.model.GgufKv;
+import dev.edgebench.model.ModelFacts;
+import dev.edgebench.model.Models;
+import dev.edgebench.run.RunFolder;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Requests through a streaming engine ({@link StreamingEngineProvider#forSpec}: {@code llama-batched},
+ * {@code trtllm:<engine dir>}, the HTTP engines, ...): one JMH iteration is one sample is one batch
+ * of {@code nRequests} requests of {@code nPrompt} prompt and {@code nGen} output tokens, driven by
+ * the {@link RequestDriver} closed loop at {@code concurrency} ({@code rate} 0) or open loop at
+ * {@code rate} requests/s (seeded gamma arrivals of shape {@code burstiness}; 1 = Poisson). Each
+ * sample's requests are recorded into {@link TokenClock} (TTFT, per-token ITL, ICL, TPOT, E2E) and
+ * its batch figures (req/s, output tok/s, goodput under {@code slo}, error rate) published by
+ * {@link EdgebenchProfiler}; every measured request goes to {@code requests/<id>.jsonl}. The engine
+ * is opened once per trial, with one slot per request in flight.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 10)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class RequestsBenchmark {
+    /** Seed of the first sample's prompts and schedule; sample i uses SEED + i. */
+    static final long SEED = 1234;
+
+    @State(Scope.Benchmark)
+    public static class Session {
+        /** A streaming engine specification. */
+        @Param({"llama-batched"})
+        public String engine;
+        /** Requests in flight at most. */
+        @Param({"1"})
+        public int concurrency;
+        /** Requests per second (open loop); 0: closed loop. */
+        @Param({"0"})
+        public double rate;
+        /** Gamma shape of the open loop's arrival gaps. */
+        @Param({"1"})
+        public double burstiness;
+        /** Measured requests per sample. */
+        @Param({"16"})
+        public int nRequests;
+        @Param({"128"})
+        public int nPrompt;
+        @Param({"128"})
+        public int nGen;
+        /** 0: exact lengths; else each prompt and output length drawn uniformly (seeded) from [n·(1−r), n·(1+r)]. */
+        @Param({"0"})
+        public double lengthRange;
+        /** Goodput objectives, e.g. ttft=200ms,tpot=50ms; "none". */
+        @Param({"none"})
+        public String slo;
+        /** Catalog NAME:TYPE[@SEED] or a .gguf path: the engine's model (in-process) and the prompts' vocabulary. */
+        @Param({"Llama-3.2-1B:Q4_0"})
+        public String model;
+        /** CPU threads; 0 = all available processors. */
+        @Param({"0"})
+        public int threads;
+        /** "auto" (all layers when the build has a GPU, else 0) or a number (-1 = all). */
+        @Param({"auto"})
+        public String nGpuLayers;
+        @Param({"auto"})
+        public String flashAttn;
+        @Param({"f16"})
+        public String cacheType;
+        @Param({"512"})
+        public int ubatch;
+
+        StreamingEngine opened;
+        RequestDriver driver;
+        LoadSpec spec;
+        String id;
+        int sample;
+        boolean warmup;
+        BatchResult last;
+
+        @Setup(Level.Trial)
+        public void open(BenchmarkParams params) throws IOException {
+            id = BenchId.of(params);
+            try {
+                EngineState.positive("concurrency", concurrency);
+                EngineState.positive("nRequests", nRequests);
+                EngineState.positive("nPrompt", nPrompt);
+                EngineState.positive("nGen", nGen);
+                Models.Ref ref = Models.parse(model, Catalog.builtin());
+                Path file = LlamaQuantizer.resolve(ref);
+                ModelFacts facts = ModelFacts.of(file);
+                int bos = bosId(file);
+                spec = new LoadSpec(concurrency, rate, burstiness, nRequests, 0, 0, nPrompt, lengthRange, nGen, lengthRange, SEED,
+                        Slo.parse(slo), facts.nVocab(), bos, LoadSpec.DEFAULT_STALL_NS);
+                int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+                int ngl = engine.equals("llama-batched") ? BenchSetup.resolveGpuLayers(nGpuLayers)
+                        : nGpuLayers.equals("auto") ? -1 : Integer.parseInt(nGpuLayers);
+                StreamingEngineOptions o = new StreamingEngineOptions(model, file, concurrency,
+                        Prompts.maxLength(nPrompt, lengthRange) + Prompts.maxLength(nGen, lengthRange), ubatch, nThreads, ngl,
+                        flashAttn, cacheType);
+                opened = StreamingEngineProvider.forSpec(engine).open(engine, o);
+                driver = new RequestDriver(opened, LoadClock.SYSTEM);
+                TokenClock.setFacts(new TokenClock.RunFacts(concurrency, 0, ref.toString()));
+            } catch (Throwable t) {
+                RunFiles.recordFailure(id, t);
+                if (opened != null) {
+                    opened.close();
+                }
+                throw t;
+            }
+        }
+
+        @Setup(Level.Iteration)
+        public void next(IterationParams ip) {
+            warmup = ip.getType() == IterationType.WARMUP;
+            sample++;
+            last = null;
+        }
+
+        /** Writes the sample's request records (measurement samples only), off the measured path. */
+        @TearDown(Level.Iteration)
+        public void writeRecords() {
+            RunFolder f = RunFiles.folder();
+            if (f == null || warmup || last == null) {
+                return;
+            }
+            try {
+                RequestLog.append(f.requests(id), last.records());
+            } catch (IOException e) {
+                System.err.println("edgebench: could not write the request records of " + id + ": " + e.getMessage());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            if (opened != null) {
+                opened.close();
+            }
+        }
+    }
+
+    /** The model's beginning-of-sequence id when its tokenizer adds one, else -1. */
+    static int bosId(Path gguf) throws IOException {
+        GgufFile g = GgufFile.read(gguf);
+        GgufKv add = g.get("tokenizer.ggml.add_bos_token");
+        long bos = g.getLong("tokenizer.ggml.bos_token_id", -1);
+        boolean adds = add == null ? bos >= 0 : Boolean.TRUE.equals(add.value());
+        return adds && bos >= 0 && bos <= Integer.MAX_VALUE ? (int) bos : -1;
+    }
+
+    @Benchmark
+    public void requests(Session s) {
+        BatchResult r = s.driver.run(s.spec.withSeed(SEED + s.sample), s.sample);
+        s.last = r;
+        for (RequestTimeline t : r.timelines()) {
+            RequestMetrics.record(t, TokenClock.REQUESTS);
+        }
+        TokenClock.setBatch(r.stats());
+        long prompt = 0;
+        for (var rec : r.records()) {
+            prompt += rec.promptTokens();
+        }
+        WorkCounter.addPrefill(prompt);
+        WorkCounter.addGenerated(r.stats().outputTokens());
+    }
+}
