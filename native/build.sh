@@ -20,7 +20,7 @@
 # Output: lib/ (the shared libraries the JVM loads, with the request engines of native/shim:
 # libedgebench_request_llama.so, libedgebench_request_scripted.so for tests, and
 # libedgebench_request_trtllm.so when TRTLLM_ROOT is set; see native/shim/build.sh; on CUDA profiles
-# libedgebench_nvtx.so, see native/profiling/build.sh), bin/ (llama-simple, llama-bench,
+# libedgebench_nvtx.so, see native/profiling/build.sh), bin/ (llama-simple, llama-bench, llama-batched-bench,
 # test-backend-ops: the reference tools built from the same source; llama-server, without its web UI), manifest.json
 # (what was built, from what, how), architectures.txt (the model architectures the source
 # can load). A second run with nothing changed only re-checks.
@@ -162,7 +162,7 @@ if [ ! -f "$cmake_dir/CMakeCache.txt" ] || [ "$(cat "$out/.config-key" 2>/dev/nu
   echo "$config_key" > "$out/.config-key"
 fi
 
-targets=${TARGETS:-llama ggml llama-simple llama-bench test-backend-ops $server_target}
+targets=${TARGETS:-llama ggml llama-simple llama-bench llama-batched-bench test-backend-ops $server_target}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 start=$(date +%s)
 # shellcheck disable=SC2086

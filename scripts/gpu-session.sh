@@ -53,7 +53,8 @@ pack() {
 }
 
 quick_all() {
-  for m in "${models[@]}"; do
+  # shellcheck disable=SC2086
+  for m in ${QUICK_MODELS:-${models[*]}}; do
     eb run --preset quick --model "$m" --run-id "quick-${m//[:.]/_}" | tail -12
   done
 }
