@@ -267,22 +267,28 @@ final class ParityCommand implements Callable<Integer> {
     }
 
     /**
-     * @return {commit, source}: llama-bench's own build commit, or, where it says "unknown" (a source
-     *         without git history, as in the offline bundle), the commit the build manifest records
+     * @return {commit, source}: the commit the build manifest records for the engine source, which
+     *         names the source that was compiled; llama-bench's own {@code build_commit} only where
+     *         there is no manifest. llama-bench asks git in the folder it was built from: "unknown"
+     *         without history (the offline bundle), and, where that folder lies inside another
+     *         checkout, that checkout's commit (seen on the GPU machine: the project's own)
      */
     static String[] buildCommit(String llamaBench, Path manifest) {
-        if (llamaBench != null && !llamaBench.isBlank() && !llamaBench.equals(LlamaBenchTest.UNKNOWN_COMMIT)) {
-            return new String[]{llamaBench, "llama-bench"};
-        }
+        String says = llamaBench == null || llamaBench.isBlank() ? "nothing" : llamaBench;
         if (manifest != null) {
             try {
                 String c = new ObjectMapper().readTree(manifest.toFile()).path("engine").path("gitCommit").asText("");
-                if (!c.isBlank() && !c.equals("unknown")) {
-                    return new String[]{c, "build manifest (llama-bench says " + (llamaBench == null ? "nothing" : llamaBench) + ")"};
+                if (!c.isBlank() && !c.equals(LlamaBenchTest.UNKNOWN_COMMIT)) {
+                    return new String[]{c, c.startsWith(says) ? "build manifest (llama-bench agrees)"
+                            : "build manifest (llama-bench says " + says + ")"};
                 }
             } catch (IOException e) {
-                return new String[]{LlamaBenchTest.UNKNOWN_COMMIT, "llama-bench; the build manifest is unreadable: " + e.getMessage()};
+                return new String[]{says.equals("nothing") ? LlamaBenchTest.UNKNOWN_COMMIT : says,
+                        "llama-bench; the build manifest is unreadable: " + e.getMessage()};
             }
+        }
+        if (!says.equals("nothing") && !says.equals(LlamaBenchTest.UNKNOWN_COMMIT)) {
+            return new String[]{says, "llama-bench (no build manifest)"};
         }
         return new String[]{LlamaBenchTest.UNKNOWN_COMMIT, "llama-bench; no build manifest"};
     }

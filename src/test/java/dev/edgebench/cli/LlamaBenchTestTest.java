@@ -56,7 +56,11 @@ class LlamaBenchTestTest {
         String[] c = ParityCommand.buildCommit("unknown", m);
         assertEquals("de3ff815ea7d559ee917f063901b8986f038abc6", c[0]);
         assertEquals("build manifest (llama-bench says unknown)", c[1]);
-        assertArrayEquals(new String[]{"abc1234", "llama-bench"}, ParityCommand.buildCommit("abc1234", m));
+        // llama-bench built inside another checkout reports that checkout's commit: the manifest names the source
+        assertArrayEquals(new String[]{"de3ff815ea7d559ee917f063901b8986f038abc6", "build manifest (llama-bench says abc1234)"},
+                ParityCommand.buildCommit("abc1234", m));
+        assertEquals("build manifest (llama-bench agrees)", ParityCommand.buildCommit("de3ff81", m)[1]);
+        assertArrayEquals(new String[]{"abc1234", "llama-bench (no build manifest)"}, ParityCommand.buildCommit("abc1234", null));
         assertEquals("unknown", ParityCommand.buildCommit("unknown", null)[0]);
         assertEquals("unknown", ParityCommand.buildCommit("unknown", dir.resolve("absent.json"))[0]);
     }
