@@ -55,7 +55,7 @@ class MakeBindingsTest {
         Path project = TestSupport.projectDir();
         checkout = tmp.resolve("checkout");
         for (String f : List.of("Makefile", "scripts/find-jdk.sh", "scripts/header-hashes.sh", "scripts/generate-bindings.sh",
-                "native/shim/edgebench_request.h")) {
+                "native/shim/edgebench_request.h", "native/profiling/edgebench_nvtx.h")) {
             if (Files.exists(project.resolve(f))) {
                 copy(project.resolve(f), checkout.resolve(f));
             }
@@ -131,7 +131,7 @@ class MakeBindingsTest {
         Result r = makeBindings("");
         assertEquals(0, r.exitCode(), r.output());
         Map<String, String> after = bindings();
-        for (String lib : List.of("llama", "ggml", "request", "nvml")) {
+        for (String lib : List.of("llama", "ggml", "request", "nvtx", "nvml")) {
             String dir = "bindings/src/dev/edgebench/bindings/" + lib + "/";
             assertEquals(List.of(dir + "Generated.java"), after.keySet().stream().filter(k -> k.startsWith(dir)).toList());
         }
