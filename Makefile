@@ -65,7 +65,8 @@ test: native lint-ci
 	@# stopped by its process id when the tests end, pass or fail
 	@pg=$$(scripts/pg-test-server.sh start); eval "$$pg"; \
 	  trap 'scripts/pg-test-server.sh stop "$$EDGEBENCH_TEST_PG_DIR"' EXIT; \
-	  $(MVN) $(MVN_FLAGS) -Dedgebench.profile=$(PROFILE) verify
+	  rm -rf target/surefire-reports; rc=0; $(MVN) $(MVN_FLAGS) -Dedgebench.profile=$(PROFILE) verify || rc=$$?; \
+	  scripts/test-summary.sh; exit $$rc
 
 lint-ci:
 	@scripts/ensure-tools.sh browser

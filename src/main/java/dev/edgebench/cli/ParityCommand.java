@@ -1,5 +1,9 @@
 package dev.edgebench.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.edgebench.run.RunDocument;
 import dev.edgebench.run.RunDocuments;
 import dev.edgebench.run.Workload;
@@ -27,7 +31,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,8 +82,8 @@ final class ParityCommand implements Callable<Integer> {
 
     /** One prompt size of one round: edgebench's prefill and llama-bench's prompt test. */
     record PromptRound(int nPrompt, double[] eb, LlamaBenchTest lb) {
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
+        ObjectNode json() {
+            ObjectNode m = JsonNodeFactory.instance.objectNode();
             m.put("nPrompt", nPrompt);
             m.put("edgebenchTokS", eb[0]);
             m.put("edgebenchP50TokS", eb[3]);
@@ -126,7 +129,7 @@ final class ParityCommand implements Callable<Integer> {
         List<List<PromptRound>> pp = new ArrayList<>();
         List<double[]> ebTg = new ArrayList<>();
         List<LlamaBenchTest> lbTg = new ArrayList<>();
-        List<Map<String, Object>> log = new ArrayList<>();
+        ArrayNode log = JsonNodeFactory.instance.arrayNode();
         // round 1 runs edgebench first, so its prefill counts are known before llama-bench's first turn
         int[] lbPpReps = new int[np];
         Arrays.fill(lbPpReps, ppReps.equals("auto") ? -1 : Integer.parseInt(ppReps));
@@ -176,22 +179,22 @@ final class ParityCommand implements Callable<Integer> {
             line.append(String.format(Locale.ROOT, " tg%d %.2f vs %.2f (%.4f)", nGen, e[0][1], ltg.meanTokS(), e[0][1] / ltg.meanTokS()));
             System.err.println(line);
         }
-        Map<String, Object> out = new LinkedHashMap<>();
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("model", ref.toString());
         out.put("file", file.toString());
         out.put("threads", threads);
         out.put("nGpuLayers", gpuLayers);
         out.put("nPrompt", nPrompts.get(0));
-        out.put("nPrompts", nPrompts);
+        out.set("nPrompts", RunFolder.json().valueToTree(nPrompts));
         out.put("nGen", nGen);
         out.put("repsPerSide", reps);
         out.put("llamaBenchPromptReps", lbPpReps[0]);
-        out.put("llamaBenchPromptRepsPerPrompt", Arrays.stream(lbPpReps).boxed().toList());
+        out.set("llamaBenchPromptRepsPerPrompt", RunFolder.json().valueToTree(lbPpReps));
         String[] commit = buildCommit(buildCommit, rt.libraries().manifest());
         out.put("llamaBenchBuildCommit", commit[0]);
         out.put("buildCommitSource", commit[1]);
         out.put("likeForLike", "llama-bench without its first timed repetition (edgebench's warm-up discards the equivalent)");
-        out.put("rounds", log);
+        out.set("rounds", log);
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "parity: %s, %d threads, ngl %d, %d rounds (alternating order), %d samples per side;"
                         + " llama-bench build %s (%s)%n", ref, threads, gpuLayers, rounds, reps, commit[0], commit[1]));
@@ -225,7 +228,7 @@ final class ParityCommand implements Callable<Integer> {
     }
 
     /** One table row: the median over rounds of edgebench, llama-bench and their ratio, with the ratio's spread. */
-    private static <T> void row(StringBuilder sb, Map<String, Object> out, String name, List<T> rounds,
+    private static <T> void row(StringBuilder sb, ObjectNode out, String name, List<T> rounds,
                                 java.util.function.ToDoubleFunction<T> eb, java.util.function.ToDoubleFunction<T> lb) {
         double[] ratios = rounds.stream().mapToDouble(x -> eb.applyAsDouble(x) / lb.applyAsDouble(x)).toArray();
         Stats rs = Stats.of(ratios);
@@ -235,13 +238,13 @@ final class ParityCommand implements Callable<Integer> {
                 rs.median(), rs.min(), rs.max(), Double.isNaN(rs.cv()) ? "n=1" : String.format(Locale.ROOT, "%.1f%%", rs.cv() * 100)));
         String key = name.replace(" -1st", ".no1st").replace(' ', '.');
         out.put(key + "RatioMedian", rs.median());
-        out.put(key + "Ratio", RunAssembler.summary(rs));
+        out.set(key + "Ratio", RunFolder.json().valueToTree(RunAssembler.summary(rs)));
     }
 
-    private static Map<String, Object> roundJson(int r, boolean ebFirst, List<PromptRound> prs, double[] e, LlamaBenchTest tg) {
+    private static ObjectNode roundJson(int r, boolean ebFirst, List<PromptRound> prs, double[] e, LlamaBenchTest tg) {
         PromptRound p0 = prs.get(0);
         LlamaBenchTest l = p0.lb();
-        Map<String, Object> row = new LinkedHashMap<>();
+        ObjectNode row = JsonNodeFactory.instance.objectNode();
         row.put("round", r + 1);
         row.put("order", ebFirst ? "edgebench,llama-bench" : "llama-bench,edgebench");
         row.put("edgebenchPrefillTokS", e[0]);
@@ -262,7 +265,8 @@ final class ParityCommand implements Callable<Integer> {
         row.put("llamaBenchDecodeP50TokS", tg.medianTokS());
         row.put("prefillP50Ratio", e[3] / l.medianTokS());
         row.put("decodeP50Ratio", e[4] / tg.medianTokS());
-        row.put("prompts", prs.stream().map(PromptRound::json).toList());
+        ArrayNode prompts = row.putArray("prompts");
+        prs.forEach(p -> prompts.add(p.json()));
         return row;
     }
 
