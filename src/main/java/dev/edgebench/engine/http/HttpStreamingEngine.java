@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -147,10 +149,29 @@ public final class HttpStreamingEngine implements StreamingEngine {
         CompletableFuture<HttpResponse<Void>> f = client.sendAsync(req, ex::subscriberFor);
         ex.sentAs(f);
         f.whenComplete((resp, err) -> {
-            if (err != null) {
-                ex.fail(System.nanoTime(), "no response from " + endpoint + ": " + StreamExchange.describe(err));
+            if (err == null) {
+                return;
+            }
+            if (ex.figures.resends == 0 && !ex.isEnded() && !closed && droppedBeforeAnswer(ex, err)) {
+                ex.figures.resends = 1;
+                send(ex, body);
+            } else {
+                ex.fail(System.nanoTime(), "no response from " + endpoint + ": " + StreamExchange.describe(err)
+                        + (ex.figures.resends > 0 ? " (also when sent again on a new connection)" : ""));
             }
         });
+    }
+
+    /**
+     * Whether a request failed because its connection closed before any byte of an answer: a server
+     * that closes its connection after each streamed response (llama-server does: its stream's end
+     * reads as a cancelled write to its HTTP library) races the client, which may reuse the pooled
+     * connection before the close arrives. The request was never read, so sending it once more is
+     * safe; a refused connection, a timeout or a status are not retried.
+     */
+    private static boolean droppedBeforeAnswer(StreamExchange ex, Throwable err) {
+        Throwable c = StreamExchange.unwrap(err);
+        return ex.figures.httpStatus == 0 && c instanceof IOException && !(c instanceof HttpTimeoutException) && !(c instanceof ConnectException);
     }
 
     private HttpRequest post(URI uri, String body) {

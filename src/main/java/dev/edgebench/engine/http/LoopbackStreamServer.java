@@ -39,7 +39,8 @@ public final class LoopbackStreamServer implements AutoCloseable {
     /**
      * One response.
      *
-     * @param status  HTTP status; not 200: {@code lines} are joined into the body, sent at once
+     * @param status  HTTP status; not 200: {@code lines} are joined into the body, sent at once; 0:
+     *                the connection is closed without an answer ({@link #DROP})
      * @param lines   what to stream, in order
      */
     public record Script(int status, List<Line> lines) {
@@ -47,6 +48,9 @@ public final class LoopbackStreamServer implements AutoCloseable {
             lines = List.copyOf(lines);
         }
     }
+
+    /** Closes the request's connection without a byte of answer (a server closing a kept-alive connection as a request arrives). */
+    public static final Script DROP = new Script(0, List.of());
 
     /**
      * One line of a stream.
@@ -155,6 +159,9 @@ public final class LoopbackStreamServer implements AutoCloseable {
             Request req = new Request(path, body, seq.incrementAndGet(), seed);
             requests.put(req.seq(), req);
             Script s = responder.apply(req);
+            if (s.status() == 0) {
+                return;     // closing an exchange that sent no headers closes its connection
+            }
             if (s.status() != 200) {
                 StringBuilder sb = new StringBuilder();
                 s.lines().forEach(l -> sb.append(l.text()));

@@ -34,12 +34,14 @@ package dev.edgebench.engine.http;
  * @param firstChunkAfterSubmitNs client: submit to the first JSON line, ns (-1: none)
  * @param endAfterSubmitNs   client: submit to the end marker, ns (-1: did not end normally)
  * @param cancelled          whether the request was cancelled
+ * @param resends            times the request was sent again because its connection closed before
+ *                           any answer (0 or 1; its times still count from the first send)
  */
 public record RequestFigures(String api, int httpStatus, String tokenCounting, long chunks, long chunksWithUnlistedIds, long countedTokens,
                              int promptTokensSent, long promptTokens, long completionTokens, long cachedTokens,
                              double promptMs, long promptN, double predictedMs, long predictedN, long draftN, long draftAccepted,
                              long totalDurationNs, long loadDurationNs, long promptEvalDurationNs, long evalDurationNs,
-                             long firstChunkAfterSubmitNs, long endAfterSubmitNs, boolean cancelled) {
+                             long firstChunkAfterSubmitNs, long endAfterSubmitNs, boolean cancelled, int resends) {
 
     /** @return whether the server's prompt count differs from the ids sent (a tokenizer round trip changed it) */
     public boolean promptMismatch() {
@@ -69,7 +71,7 @@ public record RequestFigures(String api, int httpStatus, String tokenCounting, l
         num(sb, "evalDurationNs", evalDurationNs);
         num(sb, "firstChunkAfterSubmitNs", firstChunkAfterSubmitNs);
         num(sb, "endAfterSubmitNs", endAfterSubmitNs);
-        return sb.append(",\"cancelled\":").append(cancelled).append('}').toString();
+        return sb.append(",\"cancelled\":").append(cancelled).append(",\"resends\":").append(resends).append('}').toString();
     }
 
     private static void num(StringBuilder sb, String name, long v) {
@@ -117,6 +119,7 @@ public record RequestFigures(String api, int httpStatus, String tokenCounting, l
         long lastChunkNs;
         volatile long endNs;
         volatile boolean cancelled;
+        volatile int resends;
         long promptTokens = -1;
         long completionTokens = -1;
         long cachedTokens = -1;
@@ -187,7 +190,7 @@ public record RequestFigures(String api, int httpStatus, String tokenCounting, l
             return new RequestFigures(dialect.name().toLowerCase(java.util.Locale.ROOT), httpStatus, counting, chunks, chunksWithUnlistedIds, countedTokens,
                     promptTokensSent, promptTokens, completionTokens, cachedTokens, promptMs, promptN, predictedMs, predictedN,
                     draftN, draftAccepted, totalDurationNs, loadDurationNs, promptEvalDurationNs, evalDurationNs,
-                    firstChunkNs == 0 ? -1 : firstChunkNs - submitNs, endNs == 0 ? -1 : endNs - submitNs, cancelled);
+                    firstChunkNs == 0 ? -1 : firstChunkNs - submitNs, endNs == 0 ? -1 : endNs - submitNs, cancelled, resends);
         }
     }
 }

@@ -310,12 +310,18 @@ final class StreamExchange implements HttpResponse.BodySubscriber<Void> {
         return true;
     }
 
-    static String describe(Throwable e) {
+    /** @return the failure a completion or execution exception wraps */
+    static Throwable unwrap(Throwable e) {
         Throwable c = e;
         while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
                 && c.getCause() != null) {
             c = c.getCause();
         }
+        return c;
+    }
+
+    static String describe(Throwable e) {
+        Throwable c = unwrap(e);
         String m = c.getMessage();
         return c.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
     }

@@ -191,6 +191,39 @@ class HttpStreamingEngineTest {
     }
 
     @Test
+    void aConnectionClosedBeforeAnyAnswerIsSentOnceMoreAndSaysSo() {
+        // the second request reaches the server on the first one's kept-alive connection, which the
+        // server closes without answering (as llama-server does after every stream, racing the client)
+        try (var s = serve(r -> r.seq() == 2 ? LoopbackStreamServer.DROP : StreamScripts.openAi(gaps(3, MS), Usage.TOKEN_IDS, PROMPT.length));
+             var e = open(s, "openai:URL")) {
+            long first = e.submit(request(3, 1));
+            assertFalse(Drain.last(Drain.until(e, 5000, first), first).hasError());
+            long id = e.submit(request(3, 2));
+            var fin = Drain.last(Drain.until(e, 5000, id), id);
+            assertFalse(fin.hasError(), () -> e.errorText(id));
+            assertEquals(FinishReason.LENGTH, fin.finish());
+            assertEquals(3, s.requestCount(), "the dropped request and its one resend reached the server");
+            assertEquals(s.request(2).body(), s.request(3).body(), "the resend is the same request");
+            assertEquals(1, e.figures(id).resends());
+            assertEquals(0, e.figures(first).resends());
+            assertTrue(e.requestFiguresJson(id).contains("\"resends\":1"), e.requestFiguresJson(id));
+        }
+    }
+
+    @Test
+    void aServerThatClosesEveryConnectionUnansweredFailsTheRequestAfterOneResend() {
+        try (var s = serve(r -> LoopbackStreamServer.DROP);
+             var e = open(s, "openai:URL")) {
+            long id = e.submit(request(3, 1));
+            var fin = Drain.last(Drain.until(e, 5000, id), id);
+            assertTrue(fin.hasError());
+            assertEquals(2, s.requestCount(), "sent once, then once more: never a loop");
+            assertTrue(e.errorText(id).startsWith("no response from " + s.baseUri() + "/v1/completions: ")
+                    && e.errorText(id).endsWith("(also when sent again on a new connection)"), e.errorText(id));
+        }
+    }
+
+    @Test
     void aWrongModelNameIsTheRequestsErrorWithTheServersWords() {
         try (var s = serve(r -> new Script(404, List.of(new LoopbackStreamServer.Line(0,
                 "{\"object\":\"error\",\"message\":\"The model `nope` does not exist.\",\"type\":\"NotFoundError\",\"code\":404}"))));
