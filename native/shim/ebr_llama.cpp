@@ -6,21 +6,30 @@
 //   2. builds one batch: the last sampled token of every generating slot, then prompt tokens
 //      of prefilling slots (in admission order) up to the physical batch (n_ubatch), never
 //      more than the logical batch (n_batch);
-//   3. runs one llama_decode over that batch;
+//   3. runs one llama_decode over that batch and waits for it (llama_synchronize), so the
+//      iteration's decode time is the device's;
 //   4. samples one token for every slot that produced logits (generating slots, and slots
-//      whose prompt ended in this batch), queues events for the poller, and frees the KV cells
-//      of every finished sequence (llama_memory_seq_rm).
+//      whose prompt ended in this batch): a greedy request takes the first highest logit
+//      directly (what llama.cpp's greedy sampler picks, without filling its 128k-entry
+//      candidate array per token), the others go through their llama_sampler chain; then
+//      queues events for the poller, and frees the KV cells of every finished sequence
+//      (llama_memory_seq_rm).
+// The context gets persistent CPU threadpools (llama_attach_threadpool), as llama-bench and
+// llama-cli do: without them ggml starts and joins its CPU threads on every graph evaluation.
 // This is the shape of llama-server's slot loop (update_slots), without HTTP, tokenizer or
 // prompt cache: the caller gives token ids.
 //
 // Iteration statistics (ebr_iter_stats_json) keys:
-//   backend, iterations, decodeNsTotal, tokensTotal, promptTokensTotal, generatedTokensTotal,
-//   activeRequests, queuedRequests, slots, nCtxSeq, dropped (recent entries lost: more than
-//   1024 iterations between two reads), recent: [{iter, active, tokens, promptTokens,
-//   decodeTokens, decodeNs, endNs}] for the iterations since the previous complete read.
+//   backend, iterations, decodeNsTotal, sampleNsTotal, tokensTotal, promptTokensTotal,
+//   generatedTokensTotal, activeRequests, queuedRequests, slots, nCtxSeq, dropped (recent
+//   entries lost: more than 1024 iterations between two reads), recent: [{iter, active, tokens,
+//   promptTokens, decodeTokens, decodeNs, sampleNs, endNs}] for the iterations since the
+//   previous complete read. decodeNs: llama_decode and llama_synchronize; sampleNs: choosing
+//   the iteration's tokens (not the event hand-off after it).
 #include "edgebench_request.h"
 #include "ebr_common.h"
 
+#include "ggml-cpu.h"
 #include "llama.h"
 
 #include <algorithm>
@@ -58,7 +67,7 @@ struct PendingEvent {
 };
 
 struct IterRecord {
-    int64_t iter, active, tokens, prompt_tokens, decode_tokens, decode_ns, end_ns;
+    int64_t iter, active, tokens, prompt_tokens, decode_tokens, decode_ns, sample_ns, end_ns;
 };
 
 struct Slot {
@@ -76,6 +85,9 @@ struct Slot {
     int64_t arrival_ns = 0, first_sched_ns = 0, first_tok_ns = 0, last_tok_ns = 0;
     uint64_t admitted = 0;       // admission order, for fair prompt chunking
     llama_sampler *smpl = nullptr;
+    bool greedy = false;         // argmax over the logits, no sampler chain
+    llama_token next = 0;        // this iteration's sampled token and when it was chosen
+    int64_t next_ns = 0;
     std::vector<int32_t> held;   // non-streaming: tokens held back until the final event
 };
 
@@ -84,6 +96,7 @@ struct Slot {
 struct ebr_engine {
     llama_model *model = nullptr;
     llama_context *ctx = nullptr;
+    ggml_threadpool *threadpool = nullptr, *threadpool_batch = nullptr;
     const llama_vocab *vocab = nullptr;
     llama_batch batch{};
     bool batch_ready = false;
@@ -103,7 +116,7 @@ struct ebr_engine {
     int32_t active = 0;
 
     // statistics (guarded by mu)
-    int64_t iterations = 0, decode_ns_total = 0, tokens_total = 0, prompt_tokens_total = 0,
+    int64_t iterations = 0, decode_ns_total = 0, sample_ns_total = 0, tokens_total = 0, prompt_tokens_total = 0,
             generated_total = 0, dropped = 0;
     std::deque<IterRecord> recent;
     std::string stats_pending;          // text of a read whose buffer was too small
@@ -121,13 +134,35 @@ void set_err(char *err, int32_t cap, const std::string &msg) {
     ebr_common_copy_text(msg.data(), (int32_t) msg.size(), err, cap);
 }
 
+bool is_greedy(const ebr_request &r) { return r.temperature <= 0.0f || r.top_k == 1; }
+
+// The index llama.cpp's greedy sampler selects: the first logit no later one exceeds (a NaN is
+// never selected after index 0, as there). Two passes, each of independent lanes the compiler
+// can vectorize: the highest value, then its first index.
+llama_token first_argmax(const float *x, int32_t n) {
+    float m = x[0];
+    if (m != m) return 0;       // greedy keeps index 0 when its logit is NaN: nothing compares above it
+    constexpr int L = 16;
+    float lane[L];
+    for (int k = 0; k < L; k++) lane[k] = m;
+    int32_t i = 1;
+    for (; i + L <= n; i += L) {
+        for (int k = 0; k < L; k++) lane[k] = x[i + k] > lane[k] ? x[i + k] : lane[k];
+    }
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    for (int k = 0; k < L; k++) m = lane[k] > m ? lane[k] : m;
+    for (int32_t j = 0; j < n; j++) {
+        if (x[j] == m) return j;
+    }
+    return 0;
+}
+
 llama_sampler *make_sampler(const ebr_request &r) {
     llama_sampler_chain_params sp = llama_sampler_chain_default_params();
     sp.no_perf = true;
     llama_sampler *chain = llama_sampler_chain_init(sp);
     if (chain == nullptr) return nullptr;
-    bool greedy = r.temperature <= 0.0f || r.top_k == 1;
-    if (greedy) {
+    if (is_greedy(r)) {
         llama_sampler_chain_add(chain, llama_sampler_init_greedy());
     } else {
         if (r.top_k > 1) llama_sampler_chain_add(chain, llama_sampler_init_top_k(r.top_k));
@@ -260,6 +295,7 @@ bool admit(ebr_engine *e) {
                 continue;
             }
             s.smpl = make_sampler(pr.req);
+            s.greedy = is_greedy(pr.req);
             if (s.smpl == nullptr) {
                 push_error(e, pr.id, pr.req, "llama_sampler_chain_init failed");
                 e->event_cv.notify_one();
@@ -311,17 +347,18 @@ void batch_add(llama_batch &b, llama_token tok, llama_pos pos, llama_seq_id seq,
 }
 
 void record_iteration(ebr_engine *e, int64_t tokens, int64_t prompt_tokens, int64_t decode_tokens,
-                      int64_t decode_ns, int64_t end_ns, int64_t active) {
+                      int64_t decode_ns, int64_t sample_ns, int64_t end_ns, int64_t active) {
     std::lock_guard<std::mutex> lk(e->mu);
     e->iterations++;
     e->decode_ns_total += decode_ns;
+    e->sample_ns_total += sample_ns;
     e->tokens_total += tokens;
     e->prompt_tokens_total += prompt_tokens;
     if (e->recent.size() == kRecentMax) {
         e->recent.pop_front();
         e->dropped++;
     }
-    e->recent.push_back(IterRecord{e->iterations, active, tokens, prompt_tokens, decode_tokens, decode_ns, end_ns});
+    e->recent.push_back(IterRecord{e->iterations, active, tokens, prompt_tokens, decode_tokens, decode_ns, sample_ns, end_ns});
 }
 
 void fail_all(ebr_engine *e, const std::string &msg) {
@@ -378,6 +415,7 @@ bool iterate(ebr_engine *e) {
 
     int64_t t0 = ebr_common_now_ns();
     int32_t rc = llama_decode(e->ctx, b);
+    if (rc == 0) llama_synchronize(e->ctx);
     int64_t t1 = ebr_common_now_ns();
     if (rc == 1) {
         // no KV cells for this batch; llama_decode removed what it had stored of it, so every
@@ -407,7 +445,23 @@ bool iterate(ebr_engine *e) {
     for (Slot &s : e->slots) {
         if (s.used && s.n_generated > 0 && s.i_batch >= 0) s.iterations++;
     }
-    // statistics first, so a reader that sees this iteration's events also sees the iteration
+    // this iteration's tokens, then its statistics, then its events: a reader that sees an
+    // iteration's events also sees the iteration
+    for (Slot &s : e->slots) {
+        if (!s.used || s.i_batch < 0) continue;
+        if (s.greedy) {
+            const float *logits = llama_get_logits_ith(e->ctx, s.i_batch);
+            if (logits == nullptr) {
+                fail_all(e, "llama_get_logits_ith returned no logits for batch index " + std::to_string(s.i_batch));
+                return false;
+            }
+            s.next = first_argmax(logits, e->n_vocab);
+        } else {
+            s.next = llama_sampler_sample(s.smpl, e->ctx, s.i_batch);
+        }
+        s.next_ns = ebr_common_now_ns();  // the token exists once it is chosen
+    }
+    int64_t t2 = ebr_common_now_ns();
     int32_t active_now = 0, n_sampled = 0;
     for (Slot &s : e->slots) {
         active_now += s.used ? 1 : 0;
@@ -417,12 +471,12 @@ bool iterate(ebr_engine *e) {
         std::lock_guard<std::mutex> lk(e->mu);
         e->generated_total += n_sampled;
     }
-    record_iteration(e, b.n_tokens, n_prompt, n_decode, t1 - t0, t1, active_now);
+    record_iteration(e, b.n_tokens, n_prompt, n_decode, t1 - t0, t2 - t1, t1, active_now);
     for (Slot &s : e->slots) {
         if (!s.used || s.i_batch < 0) continue;
         if (s.n_generated > 0) s.n_past++;  // the fed token is now in the cache
-        llama_token tok = llama_sampler_sample(s.smpl, e->ctx, s.i_batch);
-        int64_t now = ebr_common_now_ns();  // the token exists once it is sampled
+        llama_token tok = s.next;
+        int64_t now = s.next_ns;
         s.n_generated++;
         s.last = tok;
         if (s.first_tok_ns == 0) s.first_tok_ns = now;
@@ -479,6 +533,8 @@ void free_engine(ebr_engine *e) {
     }
     if (e->batch_ready) llama_batch_free(e->batch);
     if (e->ctx != nullptr) llama_free(e->ctx);
+    if (e->threadpool_batch != nullptr) ggml_threadpool_free(e->threadpool_batch);
+    if (e->threadpool != nullptr) ggml_threadpool_free(e->threadpool);
     if (e->model != nullptr) llama_model_free(e->model);
     delete e;
 }
@@ -552,6 +608,20 @@ int32_t create_impl(const char *path, const ebr_config *user, ebr_engine **out, 
                               "): out of memory or an unsupported combination; the engine log says more");
         return EBR_ERR_LOAD;
     }
+    // persistent CPU threadpools, as llama-bench attaches them (without, every graph evaluation
+    // starts and joins its threads); freed after the context
+    ggml_threadpool_params tpp = ggml_threadpool_params_default((int) cp.n_threads);
+    e->threadpool = ggml_threadpool_new(&tpp);
+    if (cp.n_threads_batch != cp.n_threads) {
+        ggml_threadpool_params tppb = ggml_threadpool_params_default((int) cp.n_threads_batch);
+        e->threadpool_batch = ggml_threadpool_new(&tppb);
+    }
+    if (e->threadpool == nullptr || (cp.n_threads_batch != cp.n_threads && e->threadpool_batch == nullptr)) {
+        set_err(err, cap, "ebr_create: ggml_threadpool_new failed for " + std::to_string(cp.n_threads) + "/" +
+                              std::to_string(cp.n_threads_batch) + " CPU threads");
+        return EBR_ERR_LOAD;
+    }
+    llama_attach_threadpool(e->ctx, e->threadpool, e->threadpool_batch != nullptr ? e->threadpool_batch : e->threadpool);
     e->vocab = llama_model_get_vocab(e->model);
     e->n_vocab = llama_vocab_n_tokens(e->vocab);
     e->n_batch = (int32_t) llama_n_batch(e->ctx);
@@ -754,6 +824,7 @@ EBR_API int32_t ebr_iter_stats_json(ebr_engine *h, char *buf, int32_t cap) noexc
         if (h->stats_pending.empty()) {
             std::string s = "{\"backend\":\"llama\",\"iterations\":" + std::to_string(h->iterations) +
                             ",\"decodeNsTotal\":" + std::to_string(h->decode_ns_total) +
+                            ",\"sampleNsTotal\":" + std::to_string(h->sample_ns_total) +
                             ",\"tokensTotal\":" + std::to_string(h->tokens_total) +
                             ",\"promptTokensTotal\":" + std::to_string(h->prompt_tokens_total) +
                             ",\"generatedTokensTotal\":" + std::to_string(h->generated_total) +
@@ -769,7 +840,7 @@ EBR_API int32_t ebr_iter_stats_json(ebr_engine *h, char *buf, int32_t cap) noexc
                 s += "{\"iter\":" + std::to_string(r.iter) + ",\"active\":" + std::to_string(r.active) +
                      ",\"tokens\":" + std::to_string(r.tokens) + ",\"promptTokens\":" + std::to_string(r.prompt_tokens) +
                      ",\"decodeTokens\":" + std::to_string(r.decode_tokens) + ",\"decodeNs\":" + std::to_string(r.decode_ns) +
-                     ",\"endNs\":" + std::to_string(r.end_ns) + "}";
+                     ",\"sampleNs\":" + std::to_string(r.sample_ns) + ",\"endNs\":" + std::to_string(r.end_ns) + "}";
             }
             s += "]}";
             h->recent.clear();

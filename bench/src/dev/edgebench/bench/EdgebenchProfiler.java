@@ -152,6 +152,19 @@ public final class EdgebenchProfiler implements InternalProfiler {
         publish(out, values, Metric.GOODPUT_FRACTION, b.goodFraction());
         publish(out, values, Metric.ERROR_RATE, b.errorRate());
         publish(out, values, Metric.ISSUE_DELAY_MAX_MS, b.maxIssueDelayNs() / 1e6);
+        TokenClock.EngineTime et = TokenClock.engineTime();
+        if (et != null && et.iterations() > 0) {
+            publish(out, values, Metric.ENGINE_ITERATIONS, et.iterations());
+            if (et.tokens() >= 0) {
+                publish(out, values, Metric.ENGINE_BATCH_TOKENS, (double) et.tokens() / et.iterations());
+            }
+            if (b.durationNs() > 0 && et.decodeNs() >= 0) {
+                publish(out, values, Metric.ENGINE_DECODE_SHARE, (double) et.decodeNs() / b.durationNs());
+            }
+            if (b.durationNs() > 0 && et.sampleNs() >= 0) {
+                publish(out, values, Metric.ENGINE_SAMPLE_SHARE, (double) et.sampleNs() / b.durationNs());
+            }
+        }
         if (ttft.getTotalCount() > 0) {
             publish(out, values, Metric.TTFT_P50_MS, ttft.getValueAtPercentile(50) / 1e6);
             publish(out, values, Metric.TTFT_P99_MS, ttft.getValueAtPercentile(99) / 1e6);

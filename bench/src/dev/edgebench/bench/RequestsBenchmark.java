@@ -10,6 +10,7 @@ import dev.edgebench.latency.Slo;
 import dev.edgebench.latency.TokenClock;
 import dev.edgebench.latency.WorkCounter;
 import dev.edgebench.load.BatchResult;
+import dev.edgebench.load.EngineIterations;
 import dev.edgebench.load.LoadClock;
 import dev.edgebench.load.LoadSpec;
 import dev.edgebench.load.Prompts;
@@ -49,8 +50,10 @@ import java.util.concurrent.TimeUnit;
  * the {@link RequestDriver} closed loop at {@code concurrency} ({@code rate} 0) or open loop at
  * {@code rate} requests/s (seeded gamma arrivals of shape {@code burstiness}; 1 = Poisson). Each
  * sample's requests are recorded into {@link TokenClock} (TTFT, per-token ITL, ICL, TPOT, E2E) and
- * its batch figures (req/s, output tok/s, goodput under {@code slo}, error rate) published by
- * {@link EdgebenchProfiler}; every measured request goes to {@code requests/<id>.jsonl}. The engine
+ * its batch figures (req/s, output tok/s, goodput under {@code slo}, error rate) and the engine's
+ * own account of it (iterations, tokens per iteration, forward-pass and sampling shares, from its
+ * iteration statistics) published by {@link EdgebenchProfiler}; every measured request goes to
+ * {@code requests/<id>.jsonl}, the engine's statistics of each sample to {@code requests/<id>.engine.jsonl}. The engine
  * is opened once per trial, with one slot per request in flight.
  */
 @BenchmarkMode(Mode.SingleShotTime)
@@ -112,6 +115,7 @@ public class RequestsBenchmark {
         int sample;
         boolean warmup;
         BatchResult last;
+        EngineIterations engineBefore;
 
         @Setup(Level.Trial)
         public void open(BenchmarkParams params) throws IOException {
@@ -150,17 +154,39 @@ public class RequestsBenchmark {
             warmup = ip.getType() == IterationType.WARMUP;
             sample++;
             last = null;
+            // the engine's counters before the sample (this read also empties its list of recent iterations)
+            engineBefore = EngineIterations.parse(opened.iterationStatsJson());
         }
 
-        /** Writes the sample's request records (measurement samples only), off the measured path. */
+        /**
+         * Off the measured path: takes the engine's own account of the sample (its counters since
+         * {@link #next}) for the profiler, and writes the sample's request records and the engine's
+         * statistics (measurement samples only).
+         */
         @TearDown(Level.Iteration)
         public void writeRecords() {
+            String stats = opened.iterationStatsJson();
+            EngineIterations after = EngineIterations.parse(stats);
+            if (after != null && engineBefore != null) {
+                EngineIterations d = after.since(engineBefore);
+                TokenClock.setEngineTime(new TokenClock.EngineTime(d.iterations(), d.tokens(), d.decodeNs(), d.sampleNs()));
+            }
             RunFolder f = RunFiles.folder();
             if (f == null || warmup || last == null) {
                 return;
             }
             try {
                 RequestLog.append(f.requests(id), last.records());
+                if (!stats.isBlank()) {
+                    var line = RunFolder.json().createObjectNode().put("iteration", sample);
+                    try {
+                        line.set("stats", RunFolder.json().readTree(stats));
+                    } catch (IOException notJson) {
+                        line.put("statsText", stats);
+                    }
+                    RequestLog.appendLine(f.engineIterations(id), RunFolder.json().writer()
+                            .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(line));
+                }
             } catch (IOException e) {
                 System.err.println("edgebench: could not write the request records of " + id + ": " + e.getMessage());
             }

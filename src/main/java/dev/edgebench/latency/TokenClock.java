@@ -38,6 +38,8 @@ public final class TokenClock {
 
     /** The last request batch's figures in this iteration, or null when the benchmark runs no requests. */
     private static volatile RequestMetrics.BatchStats batch;
+    /** What the engine itself did during this iteration's request batch, or null. */
+    private static volatile EngineTime engineTime;
 
     private static long prefillNs;
     private static long prefillTokens;
@@ -131,10 +133,32 @@ public final class TokenClock {
         return batch;
     }
 
+    /**
+     * An engine's own account of one request batch (its iteration statistics): -1 where it keeps no such counter.
+     *
+     * @param iterations scheduler iterations
+     * @param tokens     tokens in their batches
+     * @param decodeNs   time in the forward pass
+     * @param sampleNs   time choosing tokens
+     */
+    public record EngineTime(long iterations, long tokens, long decodeNs, long sampleNs) {
+    }
+
+    /** Records the engine's account of this iteration's request batch, for the profiler. */
+    public static void setEngineTime(EngineTime t) {
+        engineTime = t;
+    }
+
+    /** @return the engine's account of this iteration's request batch, or null */
+    public static EngineTime engineTime() {
+        return engineTime;
+    }
+
     /** Zeroes the iteration totals and discards what the recorders hold. */
     public static void resetTotals() {
         prefillNs = prefillTokens = decodeNs = decodeTokens = e2eNs = e2eTokens = 0;
         batch = null;
+        engineTime = null;
         itl.reset();
         ttft.reset();
         prefill.reset();

@@ -4,6 +4,7 @@ import dev.edgebench.engine.FinishReason;
 import dev.edgebench.engine.PolledEvents;
 import dev.edgebench.engine.RequestSpec;
 import dev.edgebench.engine.StreamingEngine;
+import dev.edgebench.run.RunFolder;
 import dev.edgebench.latency.RequestMetrics;
 import dev.edgebench.latency.RequestTimeline;
 
@@ -249,6 +250,22 @@ public final class RequestDriver {
             return new BatchResult(spec, startNs, List.copyOf(measured), List.copyOf(records), stats);
         }
 
+        /** The engine's own figures for a request it took (a server's usage and timings), or null. */
+        private com.fasterxml.jackson.databind.JsonNode engineFigures(long id) {
+            if (id == 0) {
+                return null;
+            }
+            String json = engine.requestFiguresJson(id);
+            if (json == null || json.isBlank()) {
+                return null;
+            }
+            try {
+                return RunFolder.json().readTree(json);
+            } catch (java.io.IOException e) {
+                return RunFolder.json().getNodeFactory().textNode(json);
+            }
+        }
+
         private RequestRecord record(int sample, int i) {
             RequestTimeline t = timelines[i];
             int[] chunkSizes = new int[t.chunks()];
@@ -264,7 +281,7 @@ public final class RequestDriver {
                     t.scheduledNs() - startNs, t.scheduledNs(), t.sentNs(), RequestMetrics.issueDelayNs(t), t.firstTokenNs(),
                     t.lastTokenNs(), t.endNs(), t.tokens(), t.chunks(), chunkSizes, arrivals, RequestMetrics.ttftNs(t),
                     RequestMetrics.tpotNs(t), RequestMetrics.e2eNs(t), reason, errors[i], engineFirst[i], engineLast[i],
-                    spec.slo().meets(t));
+                    spec.slo().meets(t), engineFigures(ids[i]));
         }
     }
 }

@@ -35,6 +35,16 @@ public final class RequestLog {
         }
     }
 
+    /** Appends one line (a JSON object without line breaks) to {@code file}, creating it and its folder when missing. */
+    public static void appendLine(Path file, String json) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            w.write(json);
+            w.write('\n');
+        }
+    }
+
     /** @return every record of a requests file, in file order; a line cut by a kill ends the list */
     public static List<RequestRecord> read(Path file) throws IOException {
         List<RequestRecord> out = new java.util.ArrayList<>();

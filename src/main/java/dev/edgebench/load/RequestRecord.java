@@ -29,10 +29,12 @@ package dev.edgebench.load;
  * @param engineFirstTokenNs the engine's own first-token time where it reports one, else 0
  * @param engineLastTokenNs  the engine's own last-token time where it reports one, else 0
  * @param good               met every SLO
+ * @param engineFigures      the engine's own figures for the request (a server's usage, timings or
+ *                           durations, how its chunks' tokens were counted, resends), or null
  */
 public record RequestRecord(int iteration, int index, long engineRequestId, int promptTokens, int maxNewTokens, long scheduleOffsetNs,
                             long scheduledNs, long sentNs, long issueDelayNs, long firstTokenNs, long lastTokenNs, long endNs,
                             int tokens, int chunks, int[] chunkSizes, long[] tokenArrivalsNs, long ttftNs, double tpotNs,
                             long e2eNs, String finishReason, String error, long engineFirstTokenNs, long engineLastTokenNs,
-                            boolean good) {
+                            boolean good, com.fasterxml.jackson.databind.JsonNode engineFigures) {
 }

@@ -149,6 +149,34 @@ public final class Summary {
                 + " values of its gap / k (chunk gaps are the icl percentiles in run.json); TPOT = (E2E − TTFT) / (tokens − 1)"
                 + " per request. Decode tok/s = tokens after each request's first / the time some request was decoding. Percentiles pool every measured request (HdrHistogram); throughput, goodput (requests"
                 + " meeting every SLO, slo parameter) and error share are per sample, mean ± 95% CI.\n");
+        engineAccount(sb, rs);
+    }
+
+    /**
+     * The engine's own account of its request batches (engines that keep iteration statistics):
+     * where a batch's time went inside the engine, so a throughput difference can be traced to the
+     * forward pass, to choosing tokens, or to neither (scheduling, event hand-off, waiting for work).
+     */
+    private static void engineAccount(StringBuilder sb, List<BenchmarkResult> rs) {
+        List<BenchmarkResult> with = rs.stream().filter(b -> b.metric(Metric.ENGINE_ITERATIONS) != null).toList();
+        if (with.isEmpty()) {
+            return;
+        }
+        sb.append("\n### Inside the engine\n\n| Engine | Concurrency | Rate req/s | Iterations | Tokens / iteration"
+                + " | Forward pass | Choosing tokens | Neither |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (BenchmarkResult b : with) {
+            String rate = b.params().getOrDefault("rate", "0");
+            Double fwd = mean(b, Metric.ENGINE_DECODE_SHARE);
+            Double pick = mean(b, Metric.ENGINE_SAMPLE_SHARE);
+            sb.append("| ").append(b.params().get("engine")).append(" | ").append(b.params().get("concurrency")).append(" | ")
+                    .append("0".equals(rate) ? "closed loop" : rate).append(" | ").append(fmt(mean(b, Metric.ENGINE_ITERATIONS)))
+                    .append(" | ").append(fmt(mean(b, Metric.ENGINE_BATCH_TOKENS))).append(" | ").append(pct(fwd)).append(" | ")
+                    .append(pct(pick)).append(" | ").append(fwd == null || pick == null ? "—" : pct(Math.max(0, 1 - fwd - pick)))
+                    .append(" |\n");
+        }
+        sb.append("\nShares of each batch's time (first scheduled start to last final event), from the engine's own iteration"
+                + " statistics, mean over samples: forward pass = its decode calls with the device work awaited; choosing tokens ="
+                + " sampling from the logits; neither = scheduling, handing events over, and waiting for requests.\n");
     }
 
     private static Double mean(BenchmarkResult b, Metric m) {

@@ -96,7 +96,13 @@ public enum Metric {
     TPOT_MEAN_MS("requests.tpot_mean_ms", "ms", false, Aggregation.AVG, "mean over requests of (E2E - TTFT) / (tokens - 1)"),
     E2E_P50_MS("requests.e2e_p50_ms", "ms", false, Aggregation.AVG, "median end-to-end latency, from the scheduled start"),
     ISSUE_DELAY_MAX_MS("requests.issue_delay_max_ms", "ms", false, Aggregation.MAX,
-            "largest delay of a send against its scheduled time (open loop falling behind)");
+            "largest delay of a send against its scheduled time (open loop falling behind)"),
+    // the engine's own account of a request batch (its iteration statistics), where it keeps one
+    ENGINE_ITERATIONS("engine.iterations", "iterations", false, Aggregation.AVG, "scheduler iterations (batches) the engine ran for the sample"),
+    ENGINE_BATCH_TOKENS("engine.batch_tokens", "tokens", true, Aggregation.AVG, "mean tokens per engine iteration (prompt and decode)"),
+    ENGINE_DECODE_SHARE("engine.decode_share", "0..1", true, Aggregation.AVG,
+            "share of the batch's time the engine spent in the forward pass (device work included)"),
+    ENGINE_SAMPLE_SHARE("engine.sample_share", "0..1", false, Aggregation.AVG, "share of the batch's time the engine spent choosing tokens from logits");
 
 
     /** Draft positions whose acceptance run.json keeps ({@link #alphaAtPosition}); later positions count in α only. */

@@ -112,6 +112,11 @@ public record RunFolder(Path dir) {
         return dir.resolve("requests").resolve(fileName(benchmarkId) + ".jsonl");
     }
 
+    /** @return a request workload's engine statistics, one JSON object per measured sample (engines that keep them) */
+    public Path engineIterations(String benchmarkId) {
+        return dir.resolve("requests").resolve(fileName(benchmarkId) + ".engine.jsonl");
+    }
+
     /** Longest file-name form of an id: file systems allow 255 bytes, and writers add a suffix and a temporary name. */
     static final int MAX_FILE_NAME = 200;
 

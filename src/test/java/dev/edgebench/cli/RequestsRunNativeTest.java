@@ -55,6 +55,22 @@ class RequestsRunNativeTest {
             }
             assertEquals(2 * 8, b.path("latency").path("ttft").path("count").asInt(), "8 requests × 2 samples");
             assertEquals(2 * 8 * 7, b.path("latency").path("itl").path("count").asInt(), "7 ITL values per 8-token request");
+            // the engine's own account of each sample: iterations, tokens per iteration, time shares
+            assertEquals(2, m.path("engine.iterations").path("values").size(), () -> "engine.iterations in " + m);
+            double fwd = m.path("engine.decode_share").path("stats").path("mean").asDouble();
+            double pick = m.path("engine.sample_share").path("stats").path("mean").asDouble();
+            assertTrue(fwd > 0 && pick > 0 && fwd + pick <= 1.0, "forward pass " + fwd + ", choosing tokens " + pick);
+            // 8 requests of 16 + 8 tokens: 8 × 16 prompt and 8 × 7 fed-back tokens over every iteration
+            for (int i = 0; i < 2; i++) {
+                double perIter = m.path("engine.batch_tokens").path("values").get(i).asDouble();
+                double iters = m.path("engine.iterations").path("values").get(i).asDouble();
+                assertEquals(8 * 16 + 8 * 7, perIter * iters, 1e-6, "sample " + i + ": tokens per iteration × iterations = the batch's tokens");
+            }
+            List<String> engineLines = Files.readAllLines(f.engineIterations(b.path("id").asText()));
+            assertEquals(2, engineLines.size(), "one line of engine statistics per measured sample");
+            JsonNode first = RunFolder.json().readTree(engineLines.get(0));
+            assertEquals("llama", first.path("stats").path("backend").asText(), first::toString);
+            assertTrue(first.path("stats").path("recent").size() > 0, first::toString);
             List<RequestRecord> recs = RequestLog.read(f.requests(b.path("id").asText()));
             assertEquals(16, recs.size(), "measured requests only");
             for (RequestRecord rec : recs) {
@@ -69,6 +85,7 @@ class RequestsRunNativeTest {
         String summary = Files.readString(f.summary());
         assertTrue(summary.contains("## Requests") && summary.contains("| llama-batched | edgebench-tiny:Q4_0 | 4 | closed loop |"),
                 summary);
+        assertTrue(summary.contains("### Inside the engine") && summary.contains("| llama-batched | 4 | closed loop | "), summary);
         Captured.Result cmp = Captured.run(a -> Cli.execute(new CompareCommand(), a), f.dir().toString(), f.dir().toString(),
                 "--out", tmp.resolve("cmp").toString());
         assertNotEquals(2, cmp.rc(), cmp::err);

@@ -118,7 +118,7 @@ class AbiRequestEngineLlamaNativeTest {
     }
 
     @Test
-    void oneAtATimeEqualsTheStepEngineAndFourInOneBatchEqualOneAtATime() {
+    void oneAtATimeEqualsTheStepEngineAndFourInOneBatchEqualOneAtATime() throws java.io.IOException {
         List<List<Integer>> reference = new ArrayList<>();
         for (int[] p : prompts) {
             reference.add(list(stepEngineTokens(p)));
@@ -147,6 +147,16 @@ class AbiRequestEngineLlamaNativeTest {
             String stats = e.iterationStatsJson();
             assertTrue(stats.contains("\"backend\":\"llama\"") && stats.contains("\"slots\":4")
                     && stats.contains("\"generatedTokensTotal\":" + prompts.length * N_GEN), stats);
+            var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats);
+            long decodeNs = tree.get("decodeNsTotal").asLong();
+            long sampleNs = tree.get("sampleNsTotal").asLong();
+            assertTrue(decodeNs > 0 && sampleNs > 0 && sampleNs < decodeNs,
+                    "choosing greedy tokens is timed apart from the decode, and costs less: " + stats);
+            long recentSample = 0;
+            for (var r : tree.get("recent")) {
+                recentSample += r.get("sampleNs").asLong();
+            }
+            assertTrue(recentSample > 0 && recentSample <= sampleNs, stats);
         }
     }
 
