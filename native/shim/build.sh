@@ -61,7 +61,7 @@ built+=(scripted)
 
 lib="$dst/libedgebench_request_llama.so"
 if [ -e "$out/lib/libllama.so" ]; then
-  if stale "$lib" "$here/ebr_llama.cpp" "$out/lib/libllama.so" "$src/include/llama.h" "${common[@]}"; then
+  if stale "$lib" "$here/ebr_llama.cpp" "$here/ebr_argmax.h" "$out/lib/libllama.so" "$src/include/llama.h" "${common[@]}"; then
     "$cxx" -std=c++17 "${flags[@]}" -I"$here" -I"$src/include" -I"$src/ggml/include" "$here/ebr_llama.cpp" \
       -L"$out/lib" -lllama -lggml-cpu -lggml-base -Wl,-rpath,"\$ORIGIN" -o "$lib.tmp" -lpthread
     mv "$lib.tmp" "$lib"

@@ -27,6 +27,7 @@
 //   previous complete read. decodeNs: llama_decode and llama_synchronize; sampleNs: choosing
 //   the iteration's tokens (not the event hand-off after it).
 #include "edgebench_request.h"
+#include "ebr_argmax.h"
 #include "ebr_common.h"
 
 #include "ggml-cpu.h"
@@ -135,27 +136,6 @@ void set_err(char *err, int32_t cap, const std::string &msg) {
 }
 
 bool is_greedy(const ebr_request &r) { return r.temperature <= 0.0f || r.top_k == 1; }
-
-// The index llama.cpp's greedy sampler selects: the first logit no later one exceeds (a NaN is
-// never selected after index 0, as there). Two passes, each of independent lanes the compiler
-// can vectorize: the highest value, then its first index.
-llama_token first_argmax(const float *x, int32_t n) {
-    float m = x[0];
-    if (m != m) return 0;       // greedy keeps index 0 when its logit is NaN: nothing compares above it
-    constexpr int L = 16;
-    float lane[L];
-    for (int k = 0; k < L; k++) lane[k] = m;
-    int32_t i = 1;
-    for (; i + L <= n; i += L) {
-        for (int k = 0; k < L; k++) lane[k] = x[i + k] > lane[k] ? x[i + k] : lane[k];
-    }
-    for (; i < n; i++) m = x[i] > m ? x[i] : m;
-    for (int k = 0; k < L; k++) m = lane[k] > m ? lane[k] : m;
-    for (int32_t j = 0; j < n; j++) {
-        if (x[j] == m) return j;
-    }
-    return 0;
-}
 
 llama_sampler *make_sampler(const ebr_request &r) {
     llama_sampler_chain_params sp = llama_sampler_chain_default_params();
@@ -455,7 +435,7 @@ bool iterate(ebr_engine *e) {
                 fail_all(e, "llama_get_logits_ith returned no logits for batch index " + std::to_string(s.i_batch));
                 return false;
             }
-            s.next = first_argmax(logits, e->n_vocab);
+            s.next = ebr_first_argmax(logits, e->n_vocab);
         } else {
             s.next = llama_sampler_sample(s.smpl, e->ctx, s.i_batch);
         }
