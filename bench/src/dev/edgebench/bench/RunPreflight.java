@@ -3,6 +3,8 @@ package dev.edgebench.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgebench.engine.llama.LlamaQuantizer;
+import dev.edgebench.engine.EngineFacts;
+import dev.edgebench.engine.StreamingEngineProvider;
 import dev.edgebench.engine.llama.LlamaStepEngine;
 import dev.edgebench.kernel.DeviceCeilings;
 import dev.edgebench.model.GgmlType;
@@ -71,6 +73,39 @@ public final class RunPreflight {
     }
 
     /**
+     * The engine entry of a run of a streaming engine ({@code --engine}): its facts from the
+     * provider's preflight (library and backend version, engine directory, a server that answers,
+     * {@code streamingEngine}), and, when it loads the run's model with this machine's llama.cpp
+     * build (llama-batched, llama-server), that build's description as for the step engine, whose
+     * devices the fit check reads. Nothing here loads a model.
+     *
+     * @throws IllegalArgumentException naming the engine and what is missing or unreachable
+     */
+    public static JsonNode engine(String streamingEngine) {
+        EngineFacts f = StreamingEngineProvider.forSpec(streamingEngine).preflight(streamingEngine);
+        ObjectNode e;
+        if (f.loadsRunModel()) {
+            e = ((ObjectNode) engine()).deepCopy();
+        } else {
+            e = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            e.put("name", streamingEngine);
+        }
+        e.set("streamingEngine", RunDocuments.tree(f));
+        return e;
+    }
+
+    /** @return the run's engine entry: the step engine's build, or the streaming engine it names */
+    public static JsonNode engine(RunPlan plan) {
+        return plan.options().requests().stepEngine() ? engine() : engine(plan.options().requests().engine());
+    }
+
+    /** @return whether the run's engine loads the run's models on this machine (the fit check applies) */
+    public static boolean loadsModelsHere(JsonNode engine) {
+        JsonNode f = engine.get("streamingEngine");
+        return f == null || f.path("loadsRunModel").asBoolean(true);
+    }
+
+    /**
      * Refuses, before any long work, a plan that cannot fit: on a GPU build with layers on the GPU,
      * weights + the KV cache of the largest workload + an allowance for compute buffers against
      * the GPUs' free memory; otherwise the same against the host's available memory.
@@ -79,6 +114,9 @@ public final class RunPreflight {
      * @throws IllegalArgumentException with the figures and what to change
      */
     public static void checkFit(RunPlan plan, List<RunDocument.ModelInfo> models, JsonNode engine, long memAvailableBytes) {
+        if (!loadsModelsHere(engine)) {
+            return;     // a server elsewhere or a compiled TensorRT-LLM engine: the run's model only gives the prompts' vocabulary
+        }
         long maxTokens = plan.maxContextTokens();
         boolean gpu = gpuOffload(plan, engine);
         long free = 0;

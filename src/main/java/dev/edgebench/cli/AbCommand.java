@@ -130,20 +130,25 @@ final class AbCommand implements Callable<Integer> {
             plan.benchmarks().forEach(p -> System.out.println(p.id()));
             return 0;
         }
-        RunFolder ab = RunFolder.create(RunCommand.runsDir(runsDir), runId, "ab-" + plan.options().preset().name());
-        RunFolder runA = new RunFolder(Files.createDirectory(ab.dir().resolve(RunFolder.checkId(a))));
-        RunFolder runB = new RunFolder(Files.createDirectory(ab.dir().resolve(RunFolder.checkId(b))));
+        // models forged and hashed, each side's engine checked (library, engine directory, server), before any folder
         List<RunDocument.ModelInfo> models;
+        JsonNode sideA;
+        JsonNode sideB;
         try {
             models = RunPreflight.models(plan);
+            sideA = engines ? RunPreflight.engine(engineA) : describeBuild(libA);
+            sideB = engines ? RunPreflight.engine(engineB) : describeBuild(libB);
         } catch (ModelForge.ForgeException | GgufFormatException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+        RunFolder ab = RunFolder.create(RunCommand.runsDir(runsDir), runId, "ab-" + plan.options().preset().name());
+        RunFolder runA = new RunFolder(Files.createDirectory(ab.dir().resolve(RunFolder.checkId(a))));
+        RunFolder runB = new RunFolder(Files.createDirectory(ab.dir().resolve(RunFolder.checkId(b))));
         String command = "ab " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String ord = alternate ? "alternate" : "fixed";
-        RunDocument headerA = RunPreflight.header(plan, runA, command, models, engines ? AbEngines.describe(engineA) : describeBuild(libA))
+        RunDocument headerA = RunPreflight.header(plan, runA, command, models, sideA)
                 .withAb(new RunDocument.AbSide("A", a, rounds, ord, engines ? engineA : libA.toString()));
-        RunDocument headerB = RunPreflight.header(planB, runB, command, models, engines ? AbEngines.describe(engineB) : describeBuild(libB))
+        RunDocument headerB = RunPreflight.header(planB, runB, command, models, sideB)
                 .withAb(new RunDocument.AbSide("B", b, rounds, ord, engines ? engineB : libB.toString()));
         RunDocuments.write(runA.runJson(), headerA);
         RunDocuments.write(runB.runJson(), headerB);

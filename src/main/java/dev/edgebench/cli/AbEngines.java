@@ -1,8 +1,5 @@
 package dev.edgebench.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgebench.compare.ResultSet;
 import dev.edgebench.run.BenchmarkId;
 import dev.edgebench.run.RequestLoad;
@@ -63,15 +60,6 @@ final class AbEngines {
     static String name(String spec) {
         String n = spec.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("_+", "_").replaceAll("^[^A-Za-z0-9]+", "");
         return n.isEmpty() ? "engine" : n.length() > 64 ? n.substring(0, 64) : n;
-    }
-
-    /** @return a side's engine entry for run.json: the streaming engine's specification (it is opened in the forks) */
-    static JsonNode describe(String spec) {
-        ObjectNode e = JsonNodeFactory.instance.objectNode();
-        e.put("name", spec);
-        e.put("streamingEngine", spec);
-        e.put("describedFrom", "the --engine-a/--engine-b specification; the engine itself is opened in the benchmark JVMs");
-        return e;
     }
 
     /** @return the same results keyed by their id without the engine parameter */

@@ -66,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
         RunDocument header;
         try {
             List<RunDocument.ModelInfo> models = RunPreflight.models(plan);
-            JsonNode engine = RunPreflight.engine();
+            JsonNode engine = RunPreflight.engine(plan);
             RunPreflight.checkFit(plan, models, engine, RunPreflight.memAvailableBytes());
             header = RunPreflight.header(plan, folder, "run " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
                     models, engine);

@@ -21,6 +21,15 @@ public interface StreamingEngineProvider {
     StreamingEngine open(String spec, StreamingEngineOptions options);
 
     /**
+     * What can be known and checked before a run starts, without loading a model: the engine's
+     * library is there and loads, its directory holds an engine, its server answers.
+     *
+     * @return the facts the run records
+     * @throws IllegalArgumentException naming what is missing or unreachable
+     */
+    EngineFacts preflight(String spec);
+
+    /**
      * @return the provider that accepts {@code spec}
      * @throws IllegalArgumentException listing the known forms when none does
      */

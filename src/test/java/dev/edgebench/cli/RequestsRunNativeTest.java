@@ -39,6 +39,11 @@ class RequestsRunNativeTest {
         RunFolder f = new RunFolder(runs.resolve("requests"));
         JsonNode run = RunFolder.json().readTree(f.runJson().toFile());
         assertEquals("complete", run.path("status").asText());
+        JsonNode facts = run.path("engine").path("streamingEngine");
+        assertEquals("llama-batched", facts.path("spec").asText(), run.path("engine")::toString);
+        assertTrue(facts.path("library").asText().endsWith("libedgebench_request_llama.so") && facts.path("version").asText().startsWith("llama.cpp"),
+                facts::toString);
+        assertTrue(run.path("engine").has("devices"), "llama-batched runs on this machine's llama.cpp build, described as the step engine's");
         JsonNode benches = run.path("benchmarks");
         assertEquals(2, benches.size());
         for (JsonNode b : benches) {
@@ -97,29 +102,93 @@ class RequestsRunNativeTest {
     }
 
     /**
-     * ab over two streaming engines, interleaved: A (llama-batched) measures; B is a TensorRT-LLM
-     * engine directory that holds no engine, so each of its forks fails at setup with the reason
-     * recorded in its run.json, and A's samples are all kept.
+     * ab over two streaming engines, interleaved: A (llama-batched) measures; B (llama-server given 1 ms
+     * to start) passes the preflight (its program is built) but each of its forks fails at setup, with
+     * the reason recorded in its run.json, and A's samples are all kept.
      */
     @Test
     void abOfTwoEnginesKeepsWhatOneSideMeasuredWhenTheOtherCannotOpen() throws Exception {
         System.setProperty("edgebench.models", Files.createDirectories(tmp.resolve("models")).toString());
-        Path notAnEngine = Files.createDirectories(tmp.resolve("engines").resolve("empty"));
         Path runs = tmp.resolve("runs");
+        String slow = "llama-server,ready-ms=1";
         Captured.Result r = Captured.run(a -> Cli.execute(new AbCommand(), a), "--engine-a", "llama-batched", "--engine-b",
-                "trtllm:" + notAnEngine, "--rounds", "2", "--concurrency", "2", "--model", "edgebench-tiny:Q4_0", "--prompt", "16",
+                slow, "--rounds", "2", "--concurrency", "2", "--model", "edgebench-tiny:Q4_0", "--prompt", "16",
                 "--gen", "8", "--requests", "4", "--warmup", "0", "--samples", "2", "--threads", "1", "--no-telemetry",
                 "--runs-dir", runs.toString(), "--run-id", "ab-engines", "--resamples", "200");
         assertNotEquals(2, r.rc(), r::err);
         Path ab = runs.resolve("ab-engines");
         JsonNode a = RunFolder.json().readTree(ab.resolve("llama-batched").resolve("run.json").toFile());
-        JsonNode b = RunFolder.json().readTree(ab.resolve(AbEngines.name("trtllm:" + notAnEngine))
-                .resolve("run.json").toFile());
+        JsonNode b = RunFolder.json().readTree(ab.resolve(AbEngines.name(slow)).resolve("run.json").toFile());
+        assertEquals("in-process", a.path("engine").path("streamingEngine").path("kind").asText(), a.path("engine")::toString);
+        assertEquals("local server", b.path("engine").path("streamingEngine").path("kind").asText(), b.path("engine")::toString);
         JsonNode ma = a.path("benchmarks").get(0);
         assertEquals("ok", ma.path("status").asText(), ma::toString);
         assertEquals(4, ma.path("metrics").path("requests.output_tok_s").path("values").size(), "2 samples × 2 rounds");
         JsonNode mb = b.path("benchmarks").get(0);
         assertEquals("failed", mb.path("status").asText());
-        assertTrue(mb.path("error").asText().contains("is not a TensorRT-LLM engine"), mb::toString);
+        assertTrue(mb.path("error").asText().contains("llama-server"), mb::toString);
+    }
+
+    /**
+     * A server edgebench did not start ({@code openai:<url>}, here a scripted loopback server): the
+     * preflight finds it answering, run.json describes it as a server (no llama.cpp build fields, no
+     * fit check against this machine), and each request's record keeps the server's own figures.
+     */
+    @Test
+    void aRunningServerIsMeasuredAndDescribedAsAServer() throws Exception {
+        System.setProperty("edgebench.models", Files.createDirectories(tmp.resolve("models")).toString());
+        Path runs = tmp.resolve("runs");
+        try (var server = dev.edgebench.engine.http.LoopbackStreamServer.start(req -> dev.edgebench.engine.http.StreamScripts.openAi(
+                dev.edgebench.engine.http.StreamScripts.gaps(5, 1_000_000L), dev.edgebench.engine.http.StreamScripts.Usage.TOKEN_IDS, 8), 4)) {
+            String spec = "openai:" + server.baseUri();
+            Captured.Result r = Captured.run(a -> Cli.execute(new RunCommand(), a), "--engine", spec, "--concurrency", "2",
+                    "--model", "edgebench-tiny:Q4_0", "--prompt", "8", "--gen", "5", "--requests", "4", "--warmup", "0", "--samples", "2",
+                    "--no-telemetry", "--out", runs.toString(), "--run-id", "server");
+            assertEquals(0, r.rc(), r::err);
+            RunFolder f = new RunFolder(runs.resolve("server"));
+            JsonNode run = RunFolder.json().readTree(f.runJson().toFile());
+            assertEquals("complete", run.path("status").asText(), run::toString);
+            JsonNode engine = run.path("engine");
+            assertEquals("server", engine.path("streamingEngine").path("kind").asText(), engine::toString);
+            assertEquals(server.baseUri().toString(), engine.path("streamingEngine").path("address").asText(), engine::toString);
+            assertTrue(!engine.has("build") && !engine.has("devices"), "no local build described for a server: " + engine);
+            dev.edgebench.results.RunSchema.assertValid(run);
+            JsonNode b = run.path("benchmarks").get(0);
+            List<RequestRecord> recs = RequestLog.read(f.requests(b.path("id").asText()));
+            assertEquals(8, recs.size());
+            for (RequestRecord rec : recs) {
+                assertEquals(5, rec.tokens(), rec::toString);
+                assertEquals("token-ids", rec.engineFigures().path("tokenCounting").asText(), rec::toString);
+                assertEquals(5, rec.engineFigures().path("completionTokens").asInt(), rec::toString);
+                assertEquals(0, rec.engineFigures().path("resends").asInt(), rec::toString);
+            }
+            assertTrue(!Files.exists(f.engineIterations(b.path("id").asText())), "a server keeps no iteration statistics");
+            assertTrue(!Files.readString(f.summary()).contains("Inside the engine"));
+        }
+    }
+
+    /** An engine that cannot be used is refused before any work, naming it, and leaves no run folder behind. */
+    @Test
+    void anEngineThatCannotBeUsedIsRefusedBeforeAnyFolderIsMade() throws Exception {
+        System.setProperty("edgebench.models", Files.createDirectories(tmp.resolve("models")).toString());
+        Path notAnEngine = Files.createDirectories(tmp.resolve("engines").resolve("empty"));
+        Path runs = tmp.resolve("runs");
+        Captured.Result ab = Captured.run(a -> Cli.execute(new AbCommand(), a), "--engine-a", "llama-batched", "--engine-b",
+                "trtllm:" + notAnEngine, "--rounds", "2", "--model", "edgebench-tiny:Q4_0", "--prompt", "16", "--gen", "8",
+                "--requests", "4", "--samples", "2", "--no-telemetry", "--runs-dir", runs.toString(), "--run-id", "ab-refused");
+        assertEquals(2, ab.rc(), ab::err);
+        assertTrue(ab.err().contains(notAnEngine.toString()), ab::err);
+        assertTrue(!Files.exists(runs.resolve("ab-refused")), "no ab folder for a refused engine");
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String gone = "openai:http://127.0.0.1:" + closedPort;
+        Captured.Result run = Captured.run(a -> Cli.execute(new RunCommand(), a), "--engine", gone, "--model", "edgebench-tiny:Q4_0",
+                "--prompt", "16", "--gen", "8", "--requests", "4", "--samples", "2", "--no-telemetry", "--out", runs.toString(),
+                "--run-id", "run-refused");
+        assertEquals(2, run.rc(), run::err);
+        assertTrue(run.err().contains("127.0.0.1:" + closedPort) && run.err().contains("does not answer"), run::err);
+        assertTrue(!Files.exists(runs.resolve("run-refused")), "no run folder for a server that does not answer");
     }
 }

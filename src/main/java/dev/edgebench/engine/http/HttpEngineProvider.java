@@ -1,5 +1,6 @@
 package dev.edgebench.engine.http;
 
+import dev.edgebench.engine.EngineFacts;
 import dev.edgebench.engine.StreamingEngine;
 import dev.edgebench.engine.StreamingEngineOptions;
 import dev.edgebench.engine.StreamingEngineProvider;
@@ -23,6 +24,19 @@ public final class HttpEngineProvider implements StreamingEngineProvider {
     public String describe() {
         return "openai:<url>[,api=completions|chat|llama][,model=NAME] | ollama:<url>[,model=NAME] | llama-server[,...]: "
                 + "servers over HTTP (llama-server is built with the engine and started on 127.0.0.1)";
+    }
+
+    @Override
+    public EngineFacts preflight(String spec) {
+        HttpEngineSpec s = HttpEngineSpec.parse(spec);
+        if (s.family().equals("llama-server")) {
+            return new EngineFacts(spec, "local server", LlamaServerProcess.locateBinary().toString(), "127.0.0.1", null, true);
+        }
+        try {
+            return new EngineFacts(spec, "server", null, s.baseUri().toString(), HttpStreamingEngine.probe(s), false);
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("engine " + spec + ": " + e.getCause().getMessage(), e);
+        }
     }
 
     @Override

@@ -103,6 +103,25 @@ public final class HttpStreamingEngine implements StreamingEngine {
         }
     }
 
+    /**
+     * Checks that a running server answers as {@link #open} does, and asks its version where its API
+     * has one (Ollama's {@code /api/version}, vLLM's and SGLang's {@code /version}); nothing is generated.
+     *
+     * @return the server's version text, or null when it does not say
+     * @throws UncheckedIOException when the server does not answer, naming its address and why
+     */
+    public static String probe(HttpEngineSpec spec) {
+        try (HttpStreamingEngine e = open(spec, null, null)) {
+            String path = spec.family().equals("ollama") ? "/api/version" : "/version";
+            try {
+                JsonNode v = JSON.readTree(e.get(path)).path("version");
+                return v.isValueNode() ? v.asText() : null;
+            } catch (IOException | UncheckedIOException notTold) {
+                return null;
+            }
+        }
+    }
+
     /** @return the model name sent with every request (null: none sent) */
     public String model() {
         return model;

@@ -1,5 +1,6 @@
 package dev.edgebench.engine.request;
 
+import dev.edgebench.engine.EngineFacts;
 import dev.edgebench.engine.StreamingEngine;
 import dev.edgebench.engine.StreamingEngineOptions;
 import dev.edgebench.engine.StreamingEngineProvider;
@@ -52,6 +53,24 @@ public final class AbiEngineProvider implements StreamingEngineProvider {
                     d.maxQueued(), d.maxBeamWidth(), o.slots(), d.maxNumTokens(), d.kvMaxTokens(), d.kvEnableBlockReuse(),
                     d.schedulerPolicy(), d.iterStatsMaxIterations(), d.returnPerfMetrics(), d.kvFreeGpuMemFraction());
             return AbiRequestEngine.open(RequestBackend.TRTLLM, dir, c, events, 4096);
+        }
+        throw new IllegalArgumentException("engine '" + spec + "' is not a request-ABI engine; known: " + describe());
+    }
+
+    @Override
+    public EngineFacts preflight(String spec) {
+        try {
+            if (spec.equals(LLAMA_BATCHED)) {
+                String[] lib = AbiRequestEngine.describeLibrary(RequestBackend.LLAMA);
+                return new EngineFacts(spec, "in-process", lib[0], null, lib[1], true);
+            }
+            if (spec.startsWith(TRTLLM_PREFIX)) {
+                Path dir = checkEngineDir(spec.substring(TRTLLM_PREFIX.length()));
+                String[] lib = AbiRequestEngine.describeLibrary(RequestBackend.TRTLLM);
+                return new EngineFacts(spec, "in-process", lib[0], dir.toString(), lib[1], false);
+            }
+        } catch (RequestEngineException | dev.edgebench.engine.llama.NativeLibraries.NativeLibraryException e) {
+            throw new IllegalArgumentException("engine " + spec + ": " + e.getMessage(), e);
         }
         throw new IllegalArgumentException("engine '" + spec + "' is not a request-ABI engine; known: " + describe());
     }

@@ -102,6 +102,27 @@ public final class AbiRequestEngine implements StreamingEngine {
                 tokenCapacity);
     }
 
+    /**
+     * Loads a backend's library without creating an engine and asks it its backend's name and
+     * version ({@code ebr_backend_version}).
+     *
+     * @return the library's path and the version text
+     * @throws RequestEngineException when the library does not load or implements another ABI version
+     * @throws NativeLibraries.NativeLibraryException listing every place searched when the library is missing
+     */
+    public static String[] describeLibrary(RequestBackend backend) {
+        if (backend == RequestBackend.LLAMA) {
+            NativeLibraries.load();
+        }
+        Path library = NativeLibraries.locate(backend.fileName());
+        try (Arena a = Arena.ofConfined()) {
+            RequestAbi abi = new RequestAbi(library, a);
+            MemorySegment buf = a.allocate(TEXT_BYTES);
+            int len = (int) RequestAbi.invoke(abi.backendVersion, "ebr_backend_version", buf, TEXT_BYTES);
+            return new String[] {library.toString(), len < 0 ? null : buf.getString(0, StandardCharsets.UTF_8)};
+        }
+    }
+
     /** Opens an engine from an explicit library (the tests' scripted double). */
     static AbiRequestEngine open(Path library, String path, RequestEngineConfig config, int eventCapacity, int tokenCapacity) {
         return new AbiRequestEngine(library, path, config, eventCapacity, tokenCapacity);
