@@ -7,6 +7,7 @@ import dev.edgebench.engine.EngineFacts;
 import dev.edgebench.engine.StreamingEngineProvider;
 import dev.edgebench.engine.llama.LlamaStepEngine;
 import dev.edgebench.kernel.DeviceCeilings;
+import dev.edgebench.model.Catalog;
 import dev.edgebench.model.GgmlType;
 import dev.edgebench.model.ModelFacts;
 import dev.edgebench.model.Models;
@@ -16,6 +17,7 @@ import dev.edgebench.run.RunDocuments;
 import dev.edgebench.run.RunFolder;
 import dev.edgebench.run.RunOptions;
 import dev.edgebench.run.RunPlan;
+import dev.edgebench.run.Workload;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,6 +54,38 @@ public final class RunPreflight {
             facts.put("kvBytesPerToken", f.kvBytesPerToken(GgmlType.parse(plan.options().cacheType())));
             out.add(new RunDocument.ModelInfo(r.toString(), file.toString(), dev.edgebench.model.ModelDigests.defaultStore().sha256(file), facts));
         }
+        String draft = plan.options().workloads().contains(Workload.SPECULATIVE) ? plan.options().speculative().draft() : null;
+        if (draft != null) {
+            Path file = LlamaQuantizer.resolve(Models.parse(draft, Catalog.builtin()));
+            ModelFacts f = ModelFacts.of(file);
+            System.err.println("run: hashing the draft " + file.getFileName());
+            ObjectNode facts = (ObjectNode) RunDocuments.tree(f.toMap());
+            facts.put("kvBytesPerToken", f.kvBytesPerToken(GgmlType.parse(plan.options().cacheType())));
+            out.add(new RunDocument.ModelInfo(draft, file.toString(), dev.edgebench.model.ModelDigests.defaultStore().sha256(file), facts,
+                    RunDocument.ModelInfo.DRAFT));
+        }
+        return out;
+    }
+
+    /**
+     * What the run should say before it starts, from its models: a speculative draft with more
+     * parameters than a target it drafts for (each draft token then costs more than a target step).
+     */
+    public static List<String> warnings(List<RunDocument.ModelInfo> models) {
+        List<String> out = new ArrayList<>();
+        for (RunDocument.ModelInfo d : models) {
+            if (!RunDocument.ModelInfo.DRAFT.equals(d.role())) {
+                continue;
+            }
+            long dp = d.facts().path("parameters").asLong();
+            for (RunDocument.ModelInfo t : models) {
+                long tp = t.facts().path("parameters").asLong();
+                if (t.role() == null && dp > tp && tp > 0) {
+                    out.add(String.format(Locale.ROOT, "speculative: the draft %s (%d M parameters) is larger than the target %s (%d M):"
+                            + " each draft token costs more than a target step", d.ref(), dp / 1_000_000, t.ref(), tp / 1_000_000));
+                }
+            }
+        }
         return out;
     }
 
@@ -61,8 +95,11 @@ public final class RunPreflight {
         RunOptions o = plan.options();
         RunDocument.PresetInfo preset = new RunDocument.PresetInfo(o.preset().name(), o.preset().description(), o.warmups(),
                 o.samples(), o.forks(), RunDocuments.tree(o));
+        List<String> warnings = warnings(models);
+        warnings.forEach(w -> System.err.println("run: warning: " + w));
         return new RunDocument(RunDocument.SCHEMA, folder.runId(), Instant.now().toString(), null, "running", command, preset,
-                RunDocuments.tree(Environment.capture()), engine, models, plan.benchmarks(), null, null, null, null, null);
+                RunDocuments.tree(Environment.capture()), engine, models, plan.benchmarks(), null, null,
+                warnings.isEmpty() ? null : warnings, null, null);
     }
 
     /** @return the engine's description, loading the engine in this JVM */

@@ -113,10 +113,6 @@ public class SpeculativeBenchmark {
             LlamaModel.Params mp = new LlamaModel.Params(ngl, 0, true, false);
             targetModel = LlamaModel.load(tFile, mp);
             draftModel = LlamaModel.load(dFile, mp);
-            if (draftModel.nParams() > targetModel.nParams()) {
-                System.err.printf(Locale.ROOT, "speculative: warning: the draft %s (%d M parameters) is larger than the target %s"
-                        + " (%d M)%n", draft, draftModel.nParams() / 1_000_000, model, targetModel.nParams() / 1_000_000);
-            }
             int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             int perSeq = nPrompt + nGen + draftTokens + 1;
             int nBatch = Math.max(batch * nPrompt, batch * (draftTokens + 1));

@@ -52,7 +52,8 @@ public final class RunAssembler {
             }
             benches.add(b);
         }
-        List<String> warnings = new ArrayList<>();
+        // the warnings the run started with (its plan's), then what the results show
+        List<String> warnings = new ArrayList<>(header.warnings() == null ? List.of() : header.warnings());
         for (BenchmarkResult b : benches) {
             TelemetrySummary t = b.telemetry();
             if (t == null) {

@@ -54,6 +54,12 @@ public record RunDocument(String schema, String runId, String startedAt, String 
                 ceilings, results, warn.isEmpty() ? null : warn, failed, ab);
     }
 
+    /** @return the same run with these warnings (found before it started: its results' warnings are added to them) */
+    public RunDocument withWarnings(List<String> w) {
+        return new RunDocument(schema, runId, startedAt, finishedAt, status, command, preset, environment, engine, models, plan,
+                ceilings, benchmarks, w == null || w.isEmpty() ? null : List.copyOf(w), failedBenchmarks, ab);
+    }
+
     /** @return the same run with the engine's description */
     public RunDocument withEngine(JsonNode e) {
         return new RunDocument(schema, runId, startedAt, finishedAt, status, command, preset, environment, e, models, plan,
@@ -103,9 +109,18 @@ public record RunDocument(String schema, String runId, String startedAt, String 
      * @param path   the file measured
      * @param sha256 its content hash
      * @param facts  parameters, sizes, bytes per token ({@code ModelFacts}) and the KV bytes per token of the run's cache type
+     * @param role   {@code draft} for the speculative workload's draft model; null for the models the run measures
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record ModelInfo(String ref, String path, String sha256, JsonNode facts) {
+    public record ModelInfo(String ref, String path, String sha256, JsonNode facts, String role) {
+        /** The role of a speculative workload's draft model. */
+        public static final String DRAFT = "draft";
+
+        /** A model the run measures. */
+        public ModelInfo(String ref, String path, String sha256, JsonNode facts) {
+            this(ref, path, sha256, facts, null);
+        }
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.edgebench.model.Catalog;
 import dev.edgebench.model.Models;
 import dev.edgebench.speculative.AcceptanceProfile;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,7 +13,7 @@ import java.util.Objects;
  * context beside the prompt and the generated tokens; every acceptance profile is a probability
  * (per position, not increasing) covering every k; catalog pairs share a tokenizer (files are
  * checked token by token when the benchmark loads them). A draft larger than its target is
- * allowed and only warned about ({@link #warnings}).
+ * allowed: the run's preflight, which knows both models' parameter counts, warns about it.
  */
 public final class SpeculativePlan {
     private SpeculativePlan() {
@@ -80,42 +79,6 @@ public final class SpeculativePlan {
                     }
                 }
             }
-        }
-    }
-
-    /** @return warnings the run should record: a draft with more parameters than its target */
-    public static List<String> warnings(RunOptions o) {
-        List<String> out = new ArrayList<>();
-        SpeculativeOptions s = o.speculative();
-        if (!o.workloads().contains(Workload.SPECULATIVE) || s.draft() == null) {
-            return out;
-        }
-        Models.Ref draft = Models.parse(s.draft(), Catalog.builtin());
-        for (String m : o.models()) {
-            Models.Ref t = Models.parse(m, Catalog.builtin());
-            if (draft.isCatalog() != t.isCatalog()) {
-                continue;
-            }
-            // catalog models by parameter count, files by size
-            long dp = size(draft);
-            long tp = size(t);
-            if (dp > 0 && tp > 0 && dp > tp) {
-                out.add("speculative: the draft " + s.draft() + " is larger than the target " + m + " ("
-                        + (draft.isCatalog() ? dp / 1_000_000 + " M vs " + tp / 1_000_000 + " M parameters"
-                        : dp / (1 << 20) + " MiB vs " + tp / (1 << 20) + " MiB") + "): each draft token costs more than a target step");
-            }
-        }
-        return out;
-    }
-
-    private static long size(Models.Ref r) {
-        if (r.isCatalog()) {
-            return Catalog.builtin().model(r.catalogName()).publishedParams();
-        }
-        try {
-            return java.nio.file.Files.size(r.file());
-        } catch (java.io.IOException e) {
-            return 0;
         }
     }
 }

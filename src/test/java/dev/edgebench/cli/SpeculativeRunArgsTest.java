@@ -2,7 +2,7 @@ package dev.edgebench.cli;
 
 import dev.edgebench.run.PlannedBenchmark;
 import dev.edgebench.run.RunPlan;
-import dev.edgebench.run.SpeculativePlan;
+import dev.edgebench.run.RunDocument;
 import dev.edgebench.run.Workload;
 import org.junit.jupiter.api.Test;
 
@@ -58,11 +58,21 @@ class SpeculativeRunArgsTest {
 
     @Test
     void aLargerDraftIsOnlyWarnedAbout() {
-        RunPlan plan = RunCommandTest.plan("--benchmarks", "speculative", "--model", "Llama-3.2-1B:Q4_0", "--draft",
-                "Llama-3.1-8B:Q4_0");
-        List<String> w = SpeculativePlan.warnings(plan.options());
+        RunCommandTest.plan("--benchmarks", "speculative", "--model", "Llama-3.2-1B:Q4_0", "--draft", "Llama-3.1-8B:Q4_0");
+        var small = new RunDocument.ModelInfo("Llama-3.2-1B:Q4_0", "a", "0".repeat(64), params(1_235_814_400L));
+        var big = new RunDocument.ModelInfo("Llama-3.1-8B:Q4_0", "b", "1".repeat(64), params(8_030_261_248L),
+                RunDocument.ModelInfo.DRAFT);
+        List<String> w = dev.edgebench.bench.RunPreflight.warnings(List.of(small, big));
         assertEquals(1, w.size(), w.toString());
-        assertTrue(w.getFirst().contains("the draft Llama-3.1-8B:Q4_0 is larger than the target Llama-3.2-1B:Q4_0"), w.getFirst());
-        assertTrue(SpeculativePlan.warnings(RunCommandTest.plan("--pair", "llama3").options()).isEmpty());
+        assertTrue(w.getFirst().contains("the draft Llama-3.1-8B:Q4_0 (8030 M parameters) is larger than the target Llama-3.2-1B:Q4_0"
+                + " (1235 M)"), w.getFirst());
+        var smallDraft = new RunDocument.ModelInfo("Llama-3.2-1B:Q4_0", "a", "0".repeat(64), params(1_235_814_400L),
+                RunDocument.ModelInfo.DRAFT);
+        var bigTarget = new RunDocument.ModelInfo("Llama-3.1-8B:Q4_0", "b", "1".repeat(64), params(8_030_261_248L));
+        assertTrue(dev.edgebench.bench.RunPreflight.warnings(List.of(bigTarget, smallDraft)).isEmpty());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode params(long n) {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("parameters", n);
     }
 }
