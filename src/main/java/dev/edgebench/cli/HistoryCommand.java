@@ -132,7 +132,7 @@ public final class HistoryCommand implements Callable<Integer> {
         abstract int run() throws HistoryException, SQLException, IOException, BadInputException;
     }
 
-    @Command(name = "ingest", description = "Store run folders (or run.json / JMH JSON files) in the history; a run already there is skipped.")
+    @Command(name = "ingest", mixinStandardHelpOptions = true, description = "Store run folders (or run.json / JMH JSON files) in the history; a run already there is skipped.")
     static final class Ingest extends Sub {
         @Parameters(paramLabel = "RUN", arity = "1..*", description = "run folders, run.json or JMH JSON files (kernels-jmh.json)")
         List<Path> runs;
@@ -183,7 +183,7 @@ public final class HistoryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", description = "List the runs in the history, oldest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the runs in the history, oldest first.")
     static final class ListRuns extends Sub {
         @Mixin
         Select select = new Select();
@@ -197,7 +197,7 @@ public final class HistoryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "show", description = "Show a benchmark's or op's series run by run, with its change points.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a benchmark's or op's series run by run, with its change points.")
     static final class Show extends Sub {
         @Parameters(paramLabel = "BENCHMARK", description = "a benchmark id, or text its id contains (an op: MUL_MAT q4_K)")
         String benchmark;
@@ -228,7 +228,7 @@ public final class HistoryCommand implements Callable<Integer> {
                 + ")" : "; it holds e.g. " + String.join(", ", ids);
     }
 
-    @Command(name = "changes", description = "Find the runs where each series shifted (E-divisive means, permutation test, bootstrap CI).")
+    @Command(name = "changes", mixinStandardHelpOptions = true, description = "Find the runs where each series shifted (E-divisive means, permutation test, bootstrap CI).")
     static final class Changes extends Sub {
         @Option(names = "--benchmark", description = "only benchmarks whose id contains this")
         String benchmark;
@@ -265,7 +265,7 @@ public final class HistoryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "export", description = "Export runs in Bencher Metric Format (BMF) JSON.")
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Export runs in Bencher Metric Format (BMF) JSON.")
     static final class Export extends Sub {
         @Option(names = "--bencher", description = "Bencher Metric Format (the only format)")
         boolean bencher;
@@ -310,7 +310,7 @@ public final class HistoryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "report", description = "Write the trend page (HTML): each series over runs with its CI band and change points.")
+    @Command(name = "report", mixinStandardHelpOptions = true, description = "Write the trend page (HTML): each series over runs with its CI band and change points.")
     static final class Report extends Sub {
         @Option(names = "--benchmark", description = "only benchmarks whose id contains this")
         String benchmark;

@@ -32,6 +32,34 @@ class MainTest {
         }
     }
 
+    /** Every command and subcommand answers --help (bad-input messages point users to it). */
+    @Test
+    void everyCommandAndSubcommandAnswersHelp() {
+        java.util.List<String[]> paths = new java.util.ArrayList<>();
+        collect(Cli.commandLine(new Main()), new java.util.ArrayList<>(), paths);
+        assertTrue(paths.size() > 15, "commands found: " + paths.size());
+        for (String[] path : paths) {
+            String[] args = java.util.Arrays.copyOf(path, path.length + 1);
+            args[path.length] = "--help";
+            Captured.Result r = Captured.run(Main::execute, args);
+            String what = String.join(" ", args);
+            assertEquals(0, r.rc(), () -> what + ": " + r.err());
+            assertTrue(r.out().contains("Usage: edgebench " + String.join(" ", path)), () -> what + ": " + r.out());
+        }
+    }
+
+    private static void collect(picocli.CommandLine line, java.util.List<String> prefix, java.util.List<String[]> out) {
+        for (var e : line.getSubcommands().entrySet()) {
+            if (e.getKey().equals("jmh")) {
+                continue;   // JMH's own command line: `jmh -h` is JMH's help
+            }
+            java.util.List<String> p = new java.util.ArrayList<>(prefix);
+            p.add(e.getKey());
+            out.add(p.toArray(new String[0]));
+            collect(e.getValue(), p, out);
+        }
+    }
+
     @Test
     void jmhArgumentsGoToJmh() {
         assertTrue(Main.goesToJmh(new String[]{"jmh", "-h"}));
