@@ -27,7 +27,7 @@ import java.util.regex.PatternSyntaxException;
 @Command(name = "edgebench", mixinStandardHelpOptions = true, version = "edgebench 0.1.0",
         description = "In-process JMH benchmarks of LLM inference engines.",
         subcommands = {RunCommand.class, AbCommand.class, ParityCommand.class, KernelCommand.class, CompareCommand.class,
-                BaselineCommand.class, HistoryCommand.class, TelemetryCommand.class, ForgeCommand.class, FactsCommand.class,
+                BaselineCommand.class, HistoryCommand.class, ServerCostCommand.class, TelemetryCommand.class, ForgeCommand.class, FactsCommand.class,
                 CatalogCommand.class, ProfileCommand.class,
                 Main.JmhCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Plain JMH: `jmh [JMH options]`, or JMH options / a benchmark regex as the first argument (-l lists the"

@@ -167,6 +167,36 @@ class RequestsRunNativeTest {
         }
     }
 
+    /**
+     * server-cost end to end on the tiny model: three run folders (the step engine, llama-batched,
+     * llama-server started here), rounds interleaved, and the report with each layer's difference.
+     */
+    @Test
+    void serverCostMeasuresTheThreeEnginesAndReportsWhatEachAdds() throws Exception {
+        System.setProperty("edgebench.models", Files.createDirectories(tmp.resolve("models")).toString());
+        Path runs = tmp.resolve("runs");
+        Captured.Result r = Captured.run(a -> Cli.execute(new ServerCostCommand(), a), "--model", "edgebench-tiny:Q4_0", "--prompt", "8",
+                "--gen", "8", "--requests", "2", "--samples", "1", "--warmup", "0", "--rounds", "2", "--concurrency", "1,2",
+                "--threads", "1", "--no-telemetry", "--runs-dir", runs.toString(), "--run-id", "cost");
+        assertEquals(0, r.rc(), r::err);
+        Path root = runs.resolve("cost");
+        for (String side : List.of("step", "llama-batched", "llama-server")) {
+            JsonNode run = RunFolder.json().readTree(root.resolve(side).resolve("run.json").toFile());
+            assertEquals("complete", run.path("status").asText(), side + ": " + run);
+            for (JsonNode b : run.path("benchmarks")) {
+                assertEquals("ok", b.path("status").asText(), side + ": " + b);
+                JsonNode first = b.path("metrics").elements().next();
+                assertEquals(2, first.path("values").size(), side + ": one sample in each of 2 rounds: " + b.path("metrics"));
+            }
+            dev.edgebench.results.RunSchema.assertValid(run);
+        }
+        String report = Files.readString(root.resolve("server-cost.md"));
+        assertTrue(report.contains("### Concurrency 1") && report.contains("### Concurrency 2"), report);
+        assertTrue(report.contains("| the request engine (llama-batched − step) |") && report.contains("| the server (llama-server − llama-batched) |"),
+                report);
+        assertTrue(r.out().contains("## What a server costs"), r.out());
+    }
+
     /** An engine that cannot be used is refused before any work, naming it, and leaves no run folder behind. */
     @Test
     void anEngineThatCannotBeUsedIsRefusedBeforeAnyFolderIsMade() throws Exception {
