@@ -116,6 +116,11 @@ public class RequestsBenchmark {
         boolean warmup;
         BatchResult last;
         EngineIterations engineBefore;
+        /** At Ctrl-C (JVM shutdown): the batch in progress is interrupted and its requests in flight recorded as cancelled. */
+        Thread interruptHook;
+        volatile boolean inBatch;
+        volatile BatchResult stopped;
+        final java.util.concurrent.CountDownLatch batchEnded = new java.util.concurrent.CountDownLatch(1);
 
         @Setup(Level.Trial)
         public void open(BenchmarkParams params) throws IOException {
@@ -139,6 +144,8 @@ public class RequestsBenchmark {
                         flashAttn, cacheType);
                 opened = StreamingEngineProvider.forSpec(engine).open(engine, o);
                 driver = new RequestDriver(opened, LoadClock.SYSTEM);
+                interruptHook = new Thread(this::interrupted, "edgebench-requests-interrupted");
+                Runtime.getRuntime().addShutdownHook(interruptHook);
                 TokenClock.setFacts(new TokenClock.RunFacts(concurrency, 0, ref.toString()));
             } catch (Throwable t) {
                 RunFiles.recordFailure(id, t);
@@ -194,8 +201,46 @@ public class RequestsBenchmark {
 
         @TearDown(Level.Trial)
         public void close() {
+            if (interruptHook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(interruptHook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs
+                }
+            }
             if (opened != null) {
                 opened.close();
+            }
+        }
+
+        /**
+         * The JVM is shutting down (Ctrl-C, the host gone) while the trial runs: stops the batch in
+         * progress, which cancels its requests in flight in the engine, and appends its requests
+         * (finished, and cancelled with their tokens so far) to the requests file, marked
+         * CANCELLED; a measured sample's requests already written stay as they are.
+         */
+        private void interrupted() {
+            driver.interrupt();
+            if (!inBatch) {
+                return;
+            }
+            try {
+                batchEnded.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            BatchResult b = stopped;
+            RunFolder f = RunFiles.folder();
+            if (b == null || f == null || warmup || b.records().isEmpty()) {
+                return;
+            }
+            try {
+                RequestLog.append(f.requests(id), b.records());
+                long cancelled = b.records().stream().filter(r -> "CANCELLED".equals(r.finishReason())).count();
+                System.err.println("edgebench: interrupted: " + cancelled + " request(s) in flight cancelled; the sample's "
+                        + b.records().size() + " request(s) recorded in " + f.requests(id));
+            } catch (IOException e) {
+                System.err.println("edgebench: could not write the interrupted requests of " + id + ": " + e.getMessage());
             }
         }
     }
@@ -211,7 +256,14 @@ public class RequestsBenchmark {
 
     @Benchmark
     public void requests(Session s) {
+        s.inBatch = true;
         BatchResult r = s.driver.run(s.spec.withSeed(SEED + s.sample), s.sample);
+        s.inBatch = false;
+        if (r.interrupted()) {
+            s.stopped = r;
+            s.batchEnded.countDown();
+            return;     // not a sample: the shutdown hook records its requests
+        }
         s.last = r;
         for (RequestTimeline t : r.timelines()) {
             RequestMetrics.record(t, TokenClock.REQUESTS);

@@ -15,7 +15,9 @@ import java.util.List;
  * @param timelines measured requests, in issue order
  * @param records   the same requests as records
  * @param stats     throughput, goodput and errors
+ * @param interrupted whether {@link RequestDriver#interrupt} stopped it: the requests in flight then are
+ *                  recorded as cancelled, those not yet issued are not recorded
  */
 public record BatchResult(LoadSpec spec, long startNs, List<RequestTimeline> timelines, List<RequestRecord> records,
-                          RequestMetrics.BatchStats stats) {
+                          RequestMetrics.BatchStats stats, boolean interrupted) {
 }

@@ -32,6 +32,7 @@ public final class RequestDriver {
     private final LoadClock clock;
     private final PolledEvents events;
     private int batchNo;
+    private volatile boolean interrupted;
 
     /** @param engine an open engine (the caller closes it) */
     public RequestDriver(StreamingEngine engine, LoadClock clock) {
@@ -39,6 +40,19 @@ public final class RequestDriver {
         this.clock = clock;
         this.events = new PolledEvents(engine.eventCapacity(), 4096);
     }
+
+    /**
+     * Asks the batch in progress to stop, from any thread (a shutdown hook at Ctrl-C): within one
+     * poll ({@value #POLL_MS} ms at most) it issues nothing more, cancels every request in flight,
+     * records them as cancelled ({@link FinishReason#CANCELLED}, error {@link #INTERRUPTED}) and
+     * returns; so does every later {@link #run}, at once.
+     */
+    public void interrupt() {
+        interrupted = true;
+    }
+
+    /** The error text of a request cancelled by {@link #interrupt}. */
+    public static final String INTERRUPTED = "interrupted: cancelled in flight";
 
     /**
      * Runs the warm-up requests (closed loop, left out), then the measured batch.
@@ -112,6 +126,10 @@ public final class RequestDriver {
             long lastProgress = startNs;
             long stopIssuing = spec.durationNs() > 0 ? startNs + spec.durationNs() : Long.MAX_VALUE;
             while (true) {
+                if (interrupted) {
+                    cancelInFlight();
+                    return;
+                }
                 long now = clock.nowNs();
                 while (issued < limit && inFlight < spec.concurrency()) {
                     // closed loop: from the moment the slot freed (the final event's arrival), not from when the loop saw it
@@ -219,6 +237,16 @@ public final class RequestDriver {
             return true;
         }
 
+        /** Cancels every live request and records it as cancelled by {@link #interrupt}. */
+        private void cancelInFlight() {
+            failInFlight(INTERRUPTED);
+            for (int i = 0; i < issued; i++) {
+                if (INTERRUPTED.equals(errors[i])) {
+                    finish[i] = FinishReason.CANCELLED;
+                }
+            }
+        }
+
         /** Cancels every live request and records it as failed with {@code why}. */
         private void failInFlight(String why) {
             long now = clock.nowNs();
@@ -247,7 +275,7 @@ public final class RequestDriver {
             for (int i = 0; i < count; i++) {
                 records.add(record(sample, i));
             }
-            return new BatchResult(spec, startNs, List.copyOf(measured), List.copyOf(records), stats);
+            return new BatchResult(spec, startNs, List.copyOf(measured), List.copyOf(records), stats, interrupted);
         }
 
         /** The engine's own figures for a request it took (a server's usage and timings), or null. */

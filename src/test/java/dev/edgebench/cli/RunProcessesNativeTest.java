@@ -110,6 +110,57 @@ class RunProcessesNativeTest {
         assertTrue(Files.isRegularFile(folder.resolve("summary.md")));
     }
 
+    /**
+     * Ctrl-C during a requests sample (SIGTERM to the run and its forks, which the JVM handles as
+     * it handles SIGINT): the requests in flight are cancelled in the engine and recorded as
+     * CANCELLED in the requests file, after the samples already measured; the run is interrupted.
+     */
+    @Test
+    void requestsInFlightAtCtrlCAreCancelledAndRecordedAsSuch(@TempDir Path tmp) throws Exception {
+        Path cache = Files.createDirectories(tmp.resolve("cache"));
+        TestSupport.forge(cache, TestSupport.TINY, "Q4_0",
+                dev.edgebench.model.Models.parse(TestSupport.TINY + ":Q4_0", dev.edgebench.model.Catalog.builtin()).seed());
+        Path runs = tmp.resolve("runs");
+        Process p = edgebench(cache, tmp.resolve("run.log"), "run", "--engine", "llama-batched", "--model", TestSupport.TINY + ":Q4_0",
+                "--concurrency", "2", "--requests", "4", "--prompt", "8", "--gen", "1500", "--warmup", "0", "--samples", "50",
+                "--threads", "1", "--no-telemetry", "--out", runs.toString()).start();
+        Path requests = null;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        // wait until the first sample's requests are written: the second sample is then running
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            Path folder = onlyFolder(runs);
+            Path dir = folder == null ? null : folder.resolve("requests");
+            if (dir != null && Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    requests = s.filter(f -> f.getFileName().toString().endsWith(".jsonl") && !f.getFileName().toString().endsWith(".engine.jsonl"))
+                            .findFirst().orElse(null);
+                }
+                if (requests != null && Files.readAllLines(requests).size() >= 4) {
+                    break;
+                }
+            }
+            Thread.sleep(20);
+        }
+        Path file = requests;
+        assertTrue(p.isAlive() && file != null, () -> "the run measured its first sample: " + read(tmp.resolve("run.log")));
+        Thread.sleep(200);
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the run ends at SIGTERM");
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<dev.edgebench.load.RequestRecord> recs = dev.edgebench.load.RequestLog.read(file);
+        List<dev.edgebench.load.RequestRecord> cancelled = recs.stream().filter(r -> r.finishReason().equals("CANCELLED")).toList();
+        assertTrue(!cancelled.isEmpty(), () -> "cancelled requests recorded: " + recs.size() + " records; " + read(tmp.resolve("run.log")));
+        for (var r : cancelled) {
+            assertEquals(dev.edgebench.load.RequestDriver.INTERRUPTED, r.error());
+            assertTrue(r.tokens() < 1500, r::toString);
+        }
+        assertTrue(recs.stream().limit(4).allMatch(r -> r.finishReason().equals("LENGTH") && r.tokens() == 1500),
+                "the first sample's requests stay as measured");
+        JsonNode run = RunFolder.json().readTree(onlyFolder(runs).resolve("run.json").toFile());
+        assertEquals("interrupted", run.path("status").asText());
+    }
+
     private static boolean firstDone(Path folder) throws IOException {
         Path json = folder.resolve("run.json");
         if (!Files.isRegularFile(json)) {

@@ -33,6 +33,67 @@ class RequestDriverTest {
         return List.of(Step.tokens(100, 1), Step.tokens(30, 3), Step.tokens(10, 1), Step.last(0, 0));
     }
 
+    /**
+     * Ctrl-C mid-batch: the driver is interrupted from another thread's point of view (here, by the
+     * engine's 6th poll): the finished requests keep their figures, the two in flight are cancelled in
+     * the engine and recorded as CANCELLED, the rest are never sent, and a later batch returns at once.
+     */
+    @Test
+    void anInterruptedBatchCancelsWhatIsInFlightAndRecordsItAsCancelled() {
+        VirtualEngine.Clock clock = new VirtualEngine.Clock();
+        // request 0 finishes at once; the others stream a token every 10 ms for ever
+        VirtualEngine inner = new VirtualEngine(clock, nth -> nth == 0 ? List.of(Step.last(5, 3))
+                : java.util.stream.IntStream.range(0, 1000).mapToObj(k -> Step.tokens(10, 1)).toList());
+        RequestDriver[] driver = new RequestDriver[1];
+        int[] polls = {0};
+        dev.edgebench.engine.StreamingEngine engine = new dev.edgebench.engine.StreamingEngine() {
+            public long submit(dev.edgebench.engine.RequestSpec r) {
+                return inner.submit(r);
+            }
+
+            public boolean cancel(long id) {
+                return inner.cancel(id);
+            }
+
+            public int poll(int timeoutMs, dev.edgebench.engine.PolledEvents out) {
+                if (++polls[0] == 6) {
+                    driver[0].interrupt();
+                }
+                return inner.poll(timeoutMs, out);
+            }
+
+            public String errorText(long id) {
+                return inner.errorText(id);
+            }
+
+            public long nowNs() {
+                return inner.nowNs();
+            }
+
+            public int eventCapacity() {
+                return inner.eventCapacity();
+            }
+
+            public void close() {
+            }
+        };
+        driver[0] = new RequestDriver(engine, clock);
+        BatchResult r = driver[0].run(LoadSpec.closed(2, 10, 16, 3, 1000, 42), 3);
+        assertTrue(r.interrupted());
+        assertEquals(3, r.records().size(), "the finished request and the two in flight; the rest were never sent");
+        assertEquals(3, inner.submitted.size());
+        assertEquals("LENGTH", r.records().get(0).finishReason());
+        assertNull(r.records().get(0).error());
+        for (RequestRecord rec : r.records().subList(1, 3)) {
+            assertEquals("CANCELLED", rec.finishReason(), rec::toString);
+            assertEquals(RequestDriver.INTERRUPTED, rec.error());
+            assertTrue(rec.tokens() > 0, "its tokens so far are kept: " + rec);
+        }
+        assertEquals(2, inner.cancelled.size(), "both in flight were cancelled in the engine");
+        BatchResult next = driver[0].run(LoadSpec.closed(2, 10, 16, 3, 1000, 43), 4);
+        assertTrue(next.interrupted() && next.records().isEmpty(), "a later batch sends nothing");
+    }
+
     @Test
     void closedLoopGivesExactChunkedFigures() {
         VirtualEngine.Clock clock = new VirtualEngine.Clock();
