@@ -116,13 +116,13 @@ final class AbCommand implements Callable<Integer> {
         }
         RunPlan one = RunCommand.plan(run);
         // every planned benchmark gets one fork per round on each side
-        RunPlan plan = withRounds(one);
+        RunPlan plan = one.withForks(rounds);
         RunPlan oneB = one;
         if (engines) {
             run.engine = engineB;
             oneB = RunCommand.plan(run);
         }
-        RunPlan planB = withRounds(oneB);
+        RunPlan planB = oneB.withForks(rounds);
         if (runId != null) {
             RunFolder.checkId(runId);
         }
@@ -203,11 +203,6 @@ final class AbCommand implements Callable<Integer> {
             rb = AbEngines.withoutEngine(rb);
         }
         return CompareCommand.compareAndReport(ra, rb, compare, ab.dir());
-    }
-
-    private RunPlan withRounds(RunPlan one) {
-        return new RunPlan(one.options(), one.models(), one.benchmarks().stream()
-                .map(p -> new PlannedBenchmark(p.id(), p.workload(), p.params(), p.samples(), rounds)).toList());
     }
 
     /** The engine entry of a side: the build folder's manifest (the host does not load the library). */

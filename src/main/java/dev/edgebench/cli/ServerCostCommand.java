@@ -98,7 +98,7 @@ final class ServerCostCommand implements Callable<Integer> {
             run.concurrencies = null;
             run.requests = null;
             RunPlan one = RunCommand.plan(run);
-            sides.add(new Side(ServerCostReport.STEP, one, withRounds(one), null));
+            sides.add(new Side(ServerCostReport.STEP, one, one.withForks(rounds), null));
             run.benchmarks = null;
         }
         for (String engine : List.of(ServerCostReport.BATCHED, ServerCostReport.SERVER)) {
@@ -106,7 +106,7 @@ final class ServerCostCommand implements Callable<Integer> {
             run.concurrencies = concurrencies;
             run.requests = requests;
             RunPlan one = RunCommand.plan(run);
-            sides.add(new Side(engine, one, withRounds(one), null));
+            sides.add(new Side(engine, one, one.withForks(rounds), null));
         }
         run.engine = RequestLoad.STEP_ENGINE;
         if (runId != null) {
@@ -189,10 +189,5 @@ final class ServerCostCommand implements Callable<Integer> {
         System.out.println(report);
         System.out.println("server-cost: run folders and server-cost.md in " + root.dir());
         return rc;
-    }
-
-    private RunPlan withRounds(RunPlan one) {
-        return new RunPlan(one.options(), one.models(), one.benchmarks().stream()
-                .map(p -> new PlannedBenchmark(p.id(), p.workload(), p.params(), p.samples(), rounds)).toList());
     }
 }

@@ -327,4 +327,10 @@ public record RunPlan(RunOptions options, List<Models.Ref> models, List<PlannedB
             throw new IllegalArgumentException(option + " must be positive, was " + v);
         }
     }
+
+    /** @return the same plan with every benchmark run in {@code forks} forks (rounds of an interleaved run, one fork each) */
+    public RunPlan withForks(int forks) {
+        return new RunPlan(options, models, benchmarks.stream()
+                .map(p -> new PlannedBenchmark(p.id(), p.workload(), p.params(), p.samples(), forks)).toList());
+    }
 }
