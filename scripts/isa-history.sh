@@ -9,7 +9,8 @@
 # Builds what is missing (make native; CPU_ISA=avx512 native/build.sh cpu: a machine whose CPU has
 # AVX-512). Each round measures both builds, the order alternating (avx2 first in odd rounds), so
 # drift in the machine's state falls on both; the runs are then ingested into a history of their
-# own (OUT/history.sqlite) as commits isa-avx2-1..R, then isa-avx512-1..R, one minute apart.
+# own (OUT/history.sqlite) as commits isa-avx2-1..R, then isa-avx512-1..R, one minute apart. Rounds
+# already in OUT are kept, so a larger ROUNDS extends an earlier history.
 # Environment: JAVA (java), JAR (target/benchmarks.jar), MODEL (edgebench-tiny:Q8_0), THREADS (2),
 # KERNEL_OPTS (extra kernels options).
 set -euo pipefail
@@ -27,9 +28,10 @@ grep -qw avx512f /proc/cpuinfo || { echo "isa-history: this CPU has no AVX-512" 
 [ -d "$root/native/build/cpu/lib" ] || make -C "$root" native PROFILE=cpu
 [ -d "$root/native/build/cpu-avx512/lib" ] || CPU_ISA=avx512 "$root/native/build.sh" cpu
 mkdir -p "$out"
-measure() {   # isa round
+measure() {   # isa round; a round already measured in OUT is kept (a run cut short resumes where it stopped)
   local lib=$root/native/build/cpu/lib
   [ "$1" = avx512 ] && lib=$root/native/build/cpu-avx512/lib
+  if [ -f "$out/$1-$2/kernels-jmh.json" ]; then echo "isa-history: round $2, $1: measured before, kept"; return; fi
   echo "isa-history: round $2, $1"
   "$java" --enable-native-access=ALL-UNNAMED -Dedgebench.native.lib="$lib" -jar "$jar" kernels --model "$model" --no-step \
     --cold-mib 0 --quick --threads "$threads" --out "$out/$1-$2" "${extra[@]}" > "$out/$1-$2.log" 2>&1 \

@@ -39,9 +39,16 @@ public final class Cli {
     /** Parses and runs {@code command} with {@code args}, output to System.out and System.err. */
     public static int execute(Object command, String... args) {
         CommandLine cl = commandLine(command);
-        cl.setOut(new PrintWriter(System.out, true));
-        cl.setErr(new PrintWriter(System.err, true));
-        return cl.execute(args);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     private static int badParameter(CommandLine.ParameterException ex, String[] args) {

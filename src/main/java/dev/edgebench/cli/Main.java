@@ -57,9 +57,17 @@ public final class Main implements Runnable {
             System.err.println("edgebench: a command is required");
             return Cli.BAD_INPUT;
         }
-        cl.setOut(new java.io.PrintWriter(System.out, true));
-        cl.setErr(new java.io.PrintWriter(System.err, true));
-        return cl.execute(args);
+        java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+        java.io.PrintWriter err = new java.io.PrintWriter(System.err, true);
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            // autoflush covers println only: a command's print of a whole table must not die in the buffer at exit
+            out.flush();
+            err.flush();
+        }
     }
 
     /** @return whether the arguments are JMH's (see the class comment for the rule) */

@@ -78,9 +78,37 @@ public final class ChangeDetection {
      * @param examined       how many series were examined
      * @param perSeriesAlpha the significance level each was tested at
      * @param options        the options used
+     * @param underpowered   series examined but too short for any split to reach the level (see {@link #permutationFloor})
      */
     public record Report(List<ChangePoint> changes, List<Skipped> skipped, int examined, double perSeriesAlpha, Options options,
-                         List<Series> series) {
+                         List<Series> series, List<Series> underpowered) {
+        /** @return the fewest runs a series needs before a change can reach this report's level */
+        public int runsNeeded() {
+            return ChangeDetection.runsNeeded(perSeriesAlpha);
+        }
+    }
+
+    /**
+     * The smallest p-value the permutation test can give a series of {@code n} runs: a perfect
+     * separation of the two halves is matched by 2 of the C(n, ⌊n/2⌋) ways to place its values
+     * (itself and its mirror); any other split has fewer ways, so a larger floor.
+     */
+    public static double permutationFloor(int n) {
+        int k = n / 2;
+        double ways = 1;
+        for (int i = 1; i <= k; i++) {
+            ways = ways * (n - k + i) / i;
+        }
+        return Math.min(1, 2 / ways);
+    }
+
+    /** @return the fewest runs whose {@link #permutationFloor} is at most {@code alpha} */
+    public static int runsNeeded(double alpha) {
+        int n = 4;
+        while (permutationFloor(n) > alpha && n < 10_000) {
+            n++;
+        }
+        return n;
     }
 
     private ChangeDetection() {
@@ -102,7 +130,12 @@ public final class ChangeDetection {
         // (exceedances + 1) / (P + 1) must be able to reach alpha, with room to spare
         int permutations = (int) Math.max(o.minPermutations(), Math.ceil(10 / alpha) - 1);
         List<ChangePoint> found = new ArrayList<>();
+        List<Series> underpowered = new ArrayList<>();
         for (Series s : testable) {
+            if (permutationFloor(s.points().size()) > alpha) {
+                underpowered.add(s);    // no split of it can reach the level: saying "no change" would claim too much
+                continue;
+            }
             long seed = o.seed() ^ (long) s.key().text().hashCode() * 0x9E3779B97F4A7C15L;
             List<EDivisive.Split> splits = EDivisive.changePoints(s.means(), o.minSize(), alpha, permutations, seed);
             List<Integer> at = splits.stream().map(EDivisive.Split::index).sorted().toList();
@@ -122,7 +155,7 @@ public final class ChangeDetection {
                         after.size(), List.of()));
             }
         }
-        return new Report(link(found), skipped, testable.size(), alpha, o, series);
+        return new Report(link(found), skipped, testable.size(), alpha, o, series, List.copyOf(underpowered));
     }
 
     /** Each run's values as one outer unit of the bootstrap. */

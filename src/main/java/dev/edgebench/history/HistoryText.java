@@ -58,7 +58,20 @@ public final class HistoryText {
         if (!r.skipped().isEmpty()) {
             sb.append(" (").append(r.skipped().size()).append(" too short to examine)");
         }
+        if (!r.underpowered().isEmpty()) {
+            sb.append("; ").append(r.underpowered().size()).append(r.underpowered().size() == r.examined() ? " (all)" : "")
+                    .append(" too short to show one at this level");
+        }
         sb.append(".\n\n");
+        if (!r.underpowered().isEmpty()) {
+            java.util.TreeMap<Integer, Integer> byLength = new java.util.TreeMap<>();
+            r.underpowered().forEach(s -> byLength.merge(s.points().size(), 1, Integer::sum));
+            byLength.forEach((n, count) -> sb.append(String.format(Locale.ROOT, "- %d series of %d runs: the smallest p-value a"
+                    + " permutation test can give %d runs is %.2g (2 / C(%d, %d)), above the %.2g each series is tested at; %d runs"
+                    + " are needed, or a larger --alpha%n", count, n, n, ChangeDetection.permutationFloor(n), n, n / 2,
+                    r.perSeriesAlpha(), r.runsNeeded())));
+            sb.append('\n');
+        }
         if (!r.changes().isEmpty()) {
             sb.append("| at run | commit | series | change (95% CI) | p | runs before/after | moved with it |\n|---|---|---|---:|---:|---:|---|\n");
             for (ChangeDetection.ChangePoint c : r.changes()) {

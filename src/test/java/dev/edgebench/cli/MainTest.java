@@ -48,6 +48,15 @@ class MainTest {
         }
     }
 
+    /** The process's own streams: what a command prints without a line end still reaches them (history's tables do). */
+    @Test
+    void aCommandsWholeOutputReachesTheProcessStreams(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        String db = "jdbc:sqlite:" + tmp.resolve("h.sqlite");
+        Captured.Result r = Captured.run(Main::execute, "history", "list", "--history", db);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().startsWith("| # | run | started (UTC) |"), "history list's table, printed without a final println: [" + r.out() + "]");
+    }
+
     private static void collect(picocli.CommandLine line, java.util.List<String> prefix, java.util.List<String[]> out) {
         for (var e : line.getSubcommands().entrySet()) {
             if (e.getKey().equals("jmh")) {

@@ -115,6 +115,30 @@ class ChangeDetectionTest {
         assertTrue(HistoryText.changes(one).contains("not examined"), HistoryText.changes(one));
     }
 
+    /**
+     * A 12-run history cannot show a change at 1% over 15 series (each at 0.00067): the permutation
+     * floor for 12 runs is 2 / C(12, 6) = 0.0022. The report says so instead of "no change", and
+     * names the runs needed; a level the series can reach (or more runs) finds the planted change.
+     */
+    @Test
+    void aSeriesTooShortForTheLevelIsSaidSoAndALevelItCanReachFindsTheChange() {
+        assertEquals(2.0 / 924, ChangeDetection.permutationFloor(12), 1e-12);
+        assertEquals(14, ChangeDetection.runsNeeded(0.01 / 15), "C(14, 7) = 3432: 2/3432 = 0.00058 <= 0.00067");
+        List<Series> series = history.series(12, 11, KernelHistory.PLANTED_OP, 7, 1.5);
+        ChangeDetection.Report strict = ChangeDetection.detect(series, ChangeDetection.Options.DEFAULTS);
+        assertTrue(strict.changes().isEmpty());
+        assertEquals(strict.examined(), strict.underpowered().size(), "every series is too short for 0.01 over all of them");
+        String text = HistoryText.changes(strict);
+        assertTrue(text.contains("too short to show one at this level") && text.contains("series of 12 runs: the smallest p-value a"
+                + " permutation test can give 12 runs is 0.0022 (2 / C(12, 6))") && text.contains("14 runs are needed"), text);
+        ChangeDetection.Options loose = new ChangeDetection.Options(0.05 * strict.examined(), 3,
+                ChangeDetection.Options.DEFAULTS.minPermutations(), 200, ChangeDetection.Options.DEFAULTS.seed());
+        ChangeDetection.Report r = ChangeDetection.detect(series, loose);
+        assertTrue(r.underpowered().isEmpty());
+        assertTrue(r.changes().stream().anyMatch(c -> c.series().key().benchmark().contains(KernelHistory.PLANTED_OP) && c.index() == 6),
+                () -> HistoryText.changes(r));
+    }
+
     @Test
     void eDivisiveFindsAStepAndIsDeterministic() {
         double[] x = new double[30];
