@@ -51,13 +51,13 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 @State(Scope.Benchmark)
 public class LoadGeneratorBenchmark {
-    @Param({"20", "100", "400"})
+    @Param({"50", "200", "800"})
     public double rate;
 
     @Param({"1"})
     public double burstiness;
 
-    @Param({"400"})
+    @Param({"200"})
     public int requests;
 
     private LoopbackStreamServer server;

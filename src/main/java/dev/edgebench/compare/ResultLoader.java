@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgebench.results.LatencyLog;
 import dev.edgebench.results.RunWriter;
+import dev.edgebench.run.Metric;
 import dev.edgebench.run.BenchmarkId;
 import dev.edgebench.run.Workload;
 import dev.edgebench.run.RunDocument;
@@ -224,8 +225,11 @@ public final class ResultLoader {
             if (out.containsKey(id)) {
                 throw new BadInputException(file + " has " + id + " twice");
             }
+            // a kernel's JMH score is one graph run of `copies` ops, and copies is sized per run: only the
+            // time per op is comparable between runs (and machines), so it is the kernel's primary figure
+            String primaryName = metrics.containsKey(Metric.KERNEL_US_PER_OP.key()) ? Metric.KERNEL_US_PER_OP.key() : "score";
             out.put(id, new ResultSet.Bench(id, mode, params, metrics.isEmpty() ? "failed" : "ok",
-                    metrics.isEmpty() ? "no raw data" : null, "score", metrics, Map.of(), Map.of()));
+                    metrics.isEmpty() ? "no raw data" : null, primaryName, metrics, Map.of(), Map.of()));
         }
         String name = file.getFileName().toString();
         return new ResultSet(file, "jmh", name, "jmh", null, out, warnings, 1, Map.of());

@@ -137,7 +137,7 @@ public final class ChangeDetection {
                 continue;
             }
             long seed = o.seed() ^ (long) s.key().text().hashCode() * 0x9E3779B97F4A7C15L;
-            List<EDivisive.Split> splits = EDivisive.changePoints(s.means(), o.minSize(), alpha, permutations, seed);
+            List<EDivisive.Split> splits = EDivisive.changePoints(s.medians(), o.minSize(), alpha, permutations, seed);
             List<Integer> at = splits.stream().map(EDivisive.Split::index).sorted().toList();
             for (EDivisive.Split sp : splits) {
                 int i = at.indexOf(sp.index());
@@ -145,7 +145,7 @@ public final class ChangeDetection {
                 int to = i == at.size() - 1 ? s.points().size() : at.get(i + 1);
                 List<Series.Point> before = s.points().subList(from, sp.index());
                 List<Series.Point> after = s.points().subList(sp.index(), to);
-                Bootstrap.Interval ratio = Bootstrap.ratio(perRun(before), perRun(after), Bootstrap.Statistic.MEAN, o.resamples(),
+                Bootstrap.Interval ratio = Bootstrap.ratio(perRun(before), perRun(after), Bootstrap.Statistic.MEDIAN, o.resamples(),
                         seed + sp.index(), 0.95, 0);
                 RunInfo run = s.points().get(sp.index()).run();
                 RunInfo prev = s.points().get(sp.index() - 1).run();

@@ -99,8 +99,8 @@ public final class HistoryText {
 
     /** @return the one-line description of the method and its parameters */
     public static String method(ChangeDetection.Report r) {
-        return String.format(Locale.ROOT, "Method: E-divisive means (Matteson & James 2014) on per-run means, permutation test at %.2g per"
-                        + " series (%.2g over %d series, Bonferroni), at least %d runs each side, seed %d; change = mean after ÷ mean before"
+        return String.format(Locale.ROOT, "Method: E-divisive means (Matteson & James 2014) on per-run medians, permutation test at %.2g per"
+                        + " series (%.2g over %d series, Bonferroni), at least %d runs each side, seed %d; change = median after ÷ median before"
                         + " between neighbouring change points, 95%% CI by two-stage bootstrap (runs, then samples), %d resamples.",
                 r.perSeriesAlpha(), r.options().familyAlpha(), r.examined(), r.options().minSize(), r.options().seed(), r.options().resamples());
     }

@@ -41,8 +41,23 @@ public record Series(Key key, String unit, boolean higherIsBetter, boolean prima
     public record Point(RunInfo run, double[] values, int[] forks, double mean, double ciLow, double ciHigh) {
     }
 
-    /** @return each point's mean, in order: what change-point detection runs on */
+    /** @return each point's mean, in order */
     public double[] means() {
         return points.stream().mapToDouble(Point::mean).toArray();
+    }
+
+    /**
+     * @return each point's median of its samples, in order: what change-point detection runs on, as
+     *         the kernel suite reports each op by its median (one disturbed sample does not move it)
+     */
+    public double[] medians() {
+        return points.stream().mapToDouble(p -> p.values().length == 0 ? p.mean()
+                : dev.edgebench.latency.Quantiles.sorted(sortedCopy(p.values()), 0.5)).toArray();
+    }
+
+    private static double[] sortedCopy(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c;
     }
 }
