@@ -20,7 +20,7 @@ public final class JsonReport {
     /** compare.json: the whole comparison. */
     public record Document(String schema, String headline, long regressions, int exitCode, Side baseline, Side current,
                            Method method, List<MetricRow> metrics, List<LatencyRow> latency, List<CurveRow> curves,
-                           List<String> onlyInBaseline, List<String> onlyInCurrent,
+                           List<SweepRow> sweeps, List<String> onlyInBaseline, List<String> onlyInCurrent,
                            List<EnvironmentDiff.Difference> environmentDifferences, List<String> notes) {
     }
 
@@ -48,6 +48,28 @@ public final class JsonReport {
 
     /** A benchmark's latency percentile curves. */
     public record CurveRow(String id, String name, String tag, double[][] baseline, double[][] current) {
+    }
+
+    /**
+     * A request-load sweep: the requests benchmarks of both sides that differ only in their
+     * concurrency (closed loop) or rate (open loop), one point per step, for the throughput-vs-latency
+     * and goodput-per-step charts.
+     *
+     * @param name  the benchmarks' name without the swept parameter
+     * @param axis  {@code concurrency} or {@code rate}
+     * @param points the steps, in increasing order
+     */
+    public record SweepRow(String name, String axis, List<SweepPoint> points) {
+    }
+
+    /**
+     * One step of a sweep: each side's mean over its samples (null where the side lacks it).
+     *
+     * @param step the concurrency or rate
+     */
+    public record SweepPoint(double step, Double baselineOutputTokS, Double currentOutputTokS, Double baselineTpotMs,
+                             Double currentTpotMs, Double baselineTtftP50Ms, Double currentTtftP50Ms, Double baselineGoodputReqS,
+                             Double currentGoodputReqS) {
     }
 
     /** Summary statistics of one side's samples (null where undefined) and its forks. */
@@ -93,7 +115,57 @@ public final class JsonReport {
         c.curves().forEach((id, tags) -> tags.forEach((tag, cv) -> cs.add(new CurveRow(id, names.of(id), tag, cv.baseline(),
                 cv.current()))));
         return new Document(SCHEMA, c.headline(), c.regressions(), c.exitCode(), side(c.baseline()), side(c.current()), method, ms, ls,
-                cs, c.onlyBaseline(), c.onlyCurrent(), c.environment(), c.notes());
+                cs, sweeps(c), c.onlyBaseline(), c.onlyCurrent(), c.environment(), c.notes());
+    }
+
+    /** The request-load sweeps in the benchmarks both sides have (two steps at least). */
+    static List<SweepRow> sweeps(Comparison c) {
+        java.util.Map<String, java.util.TreeMap<Double, SweepPoint>> groups = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String[]> named = new java.util.LinkedHashMap<>();
+        for (String id : c.baseline().benchmarks().keySet()) {
+            ResultSet.Bench b = c.baseline().benchmarks().get(id);
+            ResultSet.Bench k = c.current().benchmarks().get(id);
+            java.util.Map<String, String> p = b.params();
+            if (k == null || !p.containsKey("concurrency") || !b.metrics().containsKey(dev.edgebench.run.Metric.OUTPUT_TOK_S.key())) {
+                continue;
+            }
+            boolean open = p.containsKey("rate") && !p.get("rate").equals("0");
+            String axis = open ? "rate" : "concurrency";
+            double step;
+            try {
+                step = Double.parseDouble(p.get(axis));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            java.util.Map<String, String> rest = new java.util.TreeMap<>(p);
+            rest.remove(axis);
+            String key = axis + " " + rest;
+            named.putIfAbsent(key, new String[] {axis, dev.edgebench.run.BenchmarkId.of(id.substring(0, Math.max(0, id.indexOf('['))), rest)});
+            groups.computeIfAbsent(key, x -> new java.util.TreeMap<>()).put(step, new SweepPoint(step,
+                    mean(b, dev.edgebench.run.Metric.OUTPUT_TOK_S), mean(k, dev.edgebench.run.Metric.OUTPUT_TOK_S),
+                    mean(b, dev.edgebench.run.Metric.TPOT_MEAN_MS), mean(k, dev.edgebench.run.Metric.TPOT_MEAN_MS),
+                    mean(b, dev.edgebench.run.Metric.TTFT_P50_MS), mean(k, dev.edgebench.run.Metric.TTFT_P50_MS),
+                    mean(b, dev.edgebench.run.Metric.GOODPUT_REQ_S), mean(k, dev.edgebench.run.Metric.GOODPUT_REQ_S)));
+        }
+        List<SweepRow> out = new ArrayList<>();
+        groups.forEach((key, pts) -> {
+            if (pts.size() >= 2) {
+                out.add(new SweepRow(named.get(key)[1], named.get(key)[0], List.copyOf(pts.values())));
+            }
+        });
+        return out;
+    }
+
+    private static Double mean(ResultSet.Bench b, dev.edgebench.run.Metric m) {
+        ResultSet.Metric x = b.metrics().get(m.key());
+        if (x == null || x.values().length == 0) {
+            return null;
+        }
+        double s = 0;
+        for (double v : x.values()) {
+            s += v;
+        }
+        return finite(s / x.values().length);
     }
 
     private static Side side(ResultSet r) {

@@ -169,6 +169,45 @@
     });
   });
 
+  // 4. request-load sweeps: throughput vs latency (one line per side), and goodput per step
+  (doc.sweeps || []).forEach(function (sw) {
+    function line(side, yKey) {
+      return sw.points.filter(function (p) { return p[side + 'OutputTokS'] !== null && p[side + yKey] !== null; })
+        .map(function (p) { return { x: p[side + 'OutputTokS'], y: p[side + yKey], step: p.step }; });
+    }
+    [['TpotMs', 'time per output token (TPOT, ms)'], ['TtftP50Ms', 'time to first token (p50, ms)']].forEach(function (yk) {
+      plan.push(function (parent) {
+        var s = section(parent, 'Throughput vs ' + yk[1] + ' over the ' + sw.axis + ' sweep: ' + sw.name,
+          'Each point one ' + sw.axis + ' step (mean over its samples), in increasing order along each line; x: output tok/s.'
+          + ' Down and to the right is better.');
+        s.wrap.style.height = '300px';
+        return new Chart(s.canvas, {
+          type: 'line',
+          data: { datasets: [{ label: doc.baseline.label, data: line('baseline', yk[0]), borderColor: BASE, backgroundColor: BASE, pointRadius: 4 },
+                             { label: doc.current.label, data: line('current', yk[0]), borderColor: CUR, backgroundColor: CUR, pointRadius: 4 }] },
+          options: { parsing: false,
+                     scales: { x: { type: 'linear', title: { display: true, text: 'output tok/s' } },
+                               y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'ms' } } },
+                     plugins: { tooltip: { callbacks: { label: function (ctx) {
+                       return ctx.dataset.label + ', ' + sw.axis + ' ' + ctx.raw.step + ': ' + fmt(ctx.raw.x) + ' tok/s, ' + fmt(ctx.raw.y) + ' ms';
+                     } } } } }
+        });
+      });
+    });
+    plan.push(function (parent) {
+      var s = section(parent, 'Goodput per ' + sw.axis + ' step: ' + sw.name,
+        'Requests per second that met every SLO (the run\'s --slo; without one, every request that finished), mean over the samples.');
+      s.wrap.style.height = '260px';
+      return new Chart(s.canvas, {
+        type: 'bar',
+        data: { labels: sw.points.map(function (p) { return sw.axis + ' ' + p.step; }),
+                datasets: [{ label: doc.baseline.label, data: sw.points.map(function (p) { return p.baselineGoodputReqS; }), backgroundColor: BASE },
+                           { label: doc.current.label, data: sw.points.map(function (p) { return p.currentGoodputReqS; }), backgroundColor: CUR }] },
+        options: { scales: { y: { beginAtZero: true, title: { display: true, text: 'req/s' } } } }
+      });
+    });
+  });
+
   total = plan.length;
   body.setAttribute('data-charts', String(total));
   if (total === 0) { body.setAttribute('data-render-complete', 'true'); }
