@@ -225,8 +225,8 @@ public final class ResultLoader {
             if (out.containsKey(id)) {
                 throw new BadInputException(file + " has " + id + " twice");
             }
-            // a kernel's JMH score is one graph run of `copies` ops, and copies is sized per run: only the
-            // time per op is comparable between runs (and machines), so it is the kernel's primary figure
+            // a kernel's JMH score is one graph run of `copies` ops, and copies comes from a sizing rule that
+            // depends on the backend and may change between versions: the time per op is the kernel's figure
             String primaryName = metrics.containsKey(Metric.KERNEL_US_PER_OP.key()) ? Metric.KERNEL_US_PER_OP.key() : "score";
             out.put(id, new ResultSet.Bench(id, mode, params, metrics.isEmpty() ? "failed" : "ok",
                     metrics.isEmpty() ? "no raw data" : null, primaryName, metrics, Map.of(), Map.of()));

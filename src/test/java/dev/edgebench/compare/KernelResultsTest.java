@@ -16,9 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A kernel's JMH score is one graph run of {@code copies} ops, and each run sizes copies for
- * itself (1,040 and 1,950 copies of the same op were seen in two runs on one machine): the time per
- * op ({@code kernel.us_per_op}) is the kernel's figure, for compare and for the history.
+ * A kernel's JMH score is one graph run of {@code copies} ops, and copies comes from a sizing rule
+ * of edgebench's (the op's work and the backend, as test-backend-ops sizes its graphs; fewer where
+ * the graph has no room), which a version may change: the time per op ({@code kernel.us_per_op})
+ * is the kernel's figure, for compare and for the history, so a baseline made with other graph
+ * sizes still compares.
  */
 class KernelResultsTest {
     @Test
