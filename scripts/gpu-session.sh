@@ -22,6 +22,15 @@
 #   scripts/gpu-session.sh batched  llama-batched (in-flight batching, in-process) at concurrency 1/4/8 vs the pinned
 #                                   llama-batched-bench and vs the step engine's decode at batch 1 (Llama-3.2-1B Q4_0,
 #                                   prompt 128, gen 128), interleaved rounds
+#   scripts/gpu-session.sh threads  the decode gap against the CPU thread count: for each of THREADS (default 16 4 1;
+#                                   auto: what run and parity pick by default),
+#                                   the profile command's steady decode (no JMH, per-thread CPU) and parity rounds
+#                                   (ROUNDS, default 2) of Llama-3.2-1B Q4_0 (TH_MODEL), prompt 128, gen 128
+#   scripts/gpu-session.sh decodeloop  one decode step two ways in C (llama-bench's llama_batch_get_one, edgebench's
+#                                   explicit batch), interleaved, Llama-3.2-1B Q4_0, for each of THREADS (default 4 1)
+#   scripts/gpu-session.sh servercost [M..]  server-cost (step engine, llama-batched, llama-server over loopback,
+#                                   interleaved) on each model (default Llama-3.2-1B:Q4_0 Llama-3.2-3B:Q4_K_M),
+#                                   prompt 128, gen 128, ROUNDS rounds (default 3)
 #
 # FORGE="NAME:TYPE ..." after build forges just those (default: every model); CHECK_JETSON=0 skips the
 # sm_87/sm_110 compile check. spec: SPEC_BATCH, SPEC_K, SPEC_ALPHA (space-separated), SPEC_SAMPLES and
@@ -33,7 +42,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched}
+step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -289,17 +298,63 @@ case "$step" in
     fi
     f="$EDGEBENCH_MODELS/Llama-3.2-1B/Llama-3.2-1B-Q4_0-seed2026-v1.gguf"
     [ -f "$f" ] || eb forge Llama-3.2-1B:Q4_0
+    # TAG names this pass's run folders (batched-req-TAG-N); BATCHED_ONLY=1 runs the request engine alone
     for r in $(seq 1 "${ROUNDS:-3}"); do
-      echo "== round $r"
+      echo "== round $r${TAG:+ ($TAG)}${EBR_LLAMA_SAMPLING:+, EBR_LLAMA_SAMPLING=$EBR_LLAMA_SAMPLING}"
       # 8 sequences x (128 + 128) tokens = 2048 context tokens
-      "$bb" -m "$f" -c 4096 -b 2048 -ub 512 -npp 128 -ntg 128 -npl 1,4,8 -ngl 99 2>&1 | grep -E '^\|'
+      [ "${BATCHED_ONLY:-0}" = 1 ] || "$bb" -m "$f" -c 4096 -b 2048 -ub 512 -npp 128 -ntg 128 -npl 1,4,8 -ngl 99 2>&1 | grep -E '^\|'
       eb run --engine llama-batched --concurrency 1,4,8 --requests 8 --model Llama-3.2-1B:Q4_0 --prompt 128 --gen 128 \
-        --warmup 1 --samples 5 --run-id "batched-req-$r" | sed -n '/^## Requests/,/^Latencies/p'
-      eb run --benchmarks decode --batch 1 --model Llama-3.2-1B:Q4_0 --gen 128 --warmup 1 --samples 5 \
-        --run-id "batched-step-$r" | grep -E '^\| Llama'
+        --warmup 1 --samples 5 --run-id "batched-req${TAG:+-$TAG}-$r" | sed -n '/^## Requests/,/^## All benchmarks/p' | grep -v '^Latencies'
+      [ "${BATCHED_ONLY:-0}" = 1 ] || eb run --benchmarks decode --batch 1 --model Llama-3.2-1B:Q4_0 --gen 128 --warmup 1 --samples 5 \
+        --run-id "batched-step${TAG:+-$TAG}-$r" | grep -E '^\| Llama'
     done
     (cd "$bundle" && find results/runs -path '*batched-*' \( -name run.json -o -name summary.md -o -path '*/requests/*' \) \
       | tar -czf "$out/batched-results.tgz" -T -)
+    ls -la "$out"
+    ;;
+  threads)
+    # Is the decode gap the CPU threads' price? With every layer on the GPU the CPU backend still runs each step's
+    # input rows (the token embeddings stay in host memory) on all n_threads threads, which meet at a barrier: any
+    # other runnable thread of the process (the JVM's) that takes one of their cores delays the whole step.
+    m=${TH_MODEL:-Llama-3.2-1B:Q4_0}
+    for t in ${THREADS:-16 4 1}; do
+      echo "== threads $t"
+      th=(--threads "$t")
+      [ "$t" = auto ] && th=()
+      eb profile --model "$m" --workload decode --steps 1024 --gen 128 "${th[@]}" --ngl auto 2>&1 \
+        | grep -E 'steady end|threads during|^  [A-Za-z]' | head -8
+      eb parity --model "$m" --rounds "${ROUNDS:-2}" --reps 5 --prompt 128 --gen 128 "${th[@]}" --ngl auto 2>&1 \
+        | grep -E '^(parity: [^/]*threads|test |pp|tg|Like|  pp)' | tail -12
+    done
+    pack
+    ;;
+  decodeloop)
+    src="$bundle/native/src/llama.cpp"
+    lib="$bundle/native/build/cuda/lib"
+    f="$EDGEBENCH_MODELS/Llama-3.2-1B/Llama-3.2-1B-Q4_0-seed2026-v1.gguf"
+    [ -f "$f" ] || eb forge Llama-3.2-1B:Q4_0
+    cc -std=c11 -O2 -I"$src/include" -I"$src/ggml/include" "$root/native/shim/test/decode_loop.c" \
+      -L"$lib" -lllama -lggml-base -lggml-cpu -Wl,-rpath,"$lib" -o /tmp/decode_loop || { echo "decodeloop: compile failed"; exit 1; }
+    for t in ${THREADS:-4 1}; do
+      /tmp/decode_loop "$f" "$t" 128 "${REPS:-10}" 99
+    done
+    ;;
+  servercost)
+    shift
+    [ $# -gt 0 ] || set -- Llama-3.2-1B:Q4_0 Llama-3.2-3B:Q4_K_M
+    for m in "$@"; do
+      start=$(date +%s)
+      eb forge "$m" | tail -1
+      eb server-cost --model "$m" --prompt 128 --gen 128 --rounds "${ROUNDS:-3}" --run-id "server-cost-${m//[:.]/_}" \
+        > "$out/server-cost.tmp" 2>&1
+      rc=$?
+      sed -n '/^## What a server costs/,$p' "$out/server-cost.tmp"
+      [ "$rc" = 0 ] || { echo "server-cost $m: exit $rc"; grep -v '^WARNING' "$out/server-cost.tmp" | tail -30; }
+      rm -f "$out/server-cost.tmp"
+      echo "server-cost $m: $(( $(date +%s) - start ))s"
+    done
+    (cd "$bundle" && find results/runs -path '*server-cost-*' \( -name run.json -o -name summary.md -o -name server-cost.md \) \
+      | tar -czf "$out/servercost-results.tgz" -T -)
     ls -la "$out"
     ;;
   *) echo "unknown step $step"; exit 2;;

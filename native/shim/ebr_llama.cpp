@@ -14,13 +14,23 @@
 //      candidate array per token), the others go through their llama_sampler chain; then
 //      queues events for the poller, and frees the KV cells of every finished sequence
 //      (llama_memory_seq_rm).
+// Where greedy tokens are chosen: with every layer and the output on a GPU, each sequence gets a
+// greedy sampler chain in the context (llama_context_params.samplers, llama.cpp's backend
+// sampling, which llama-server offers per request as backend_sampling): the argmax runs in the
+// model's graph on the GPU and only the token comes back (llama_get_sampled_token_ith), not the
+// vocabulary's logits. A sequence whose request samples otherwise loses its device sampler for the
+// engine's life (llama_set_sampler(..., NULL)) and is sampled on the host from then on. Elsewhere
+// greedy tokens are chosen on the host (ebr_first_argmax). EBR_LLAMA_SAMPLING=host|device|auto
+// (environment; default auto) overrides the choice, for A/B runs and for testing the device path on
+// a CPU build. The iteration statistics say which ("sampling": "device" or "host").
 // The context gets persistent CPU threadpools (llama_attach_threadpool), as llama-bench and
 // llama-cli do: without them ggml starts and joins its CPU threads on every graph evaluation.
 // This is the shape of llama-server's slot loop (update_slots), without HTTP, tokenizer or
 // prompt cache: the caller gives token ids.
 //
 // Iteration statistics (ebr_iter_stats_json) keys:
-//   backend, iterations, decodeNsTotal, sampleNsTotal, tokensTotal, promptTokensTotal,
+//   backend, sampling ("device" or "host": where greedy tokens are chosen), deviceSampledTotal
+//   (tokens chosen on the device), iterations, decodeNsTotal, sampleNsTotal, tokensTotal, promptTokensTotal,
 //   generatedTokensTotal, activeRequests, queuedRequests, slots, nCtxSeq, dropped (recent
 //   entries lost: more than 1024 iterations between two reads), recent: [{iter, active, tokens,
 //   promptTokens, decodeTokens, decodeNs, sampleNs, endNs}] for the iterations since the
@@ -35,6 +45,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <atomic>
 #include <condition_variable>
@@ -121,6 +132,13 @@ struct ebr_engine {
             generated_total = 0, dropped = 0;
     std::deque<IterRecord> recent;
     std::string stats_pending;          // text of a read whose buffer was too small
+
+    // greedy tokens chosen in the graph on the output device: one greedy chain per sequence, given to
+    // the context at creation; on_device[seq] until a non-greedy request takes that sequence
+    bool device_sampling = false;
+    std::vector<llama_sampler *> device_chains;
+    std::vector<uint8_t> on_device;
+    int64_t device_sampled_total = 0;   // guarded by mu
 
     std::vector<Slot> slots;            // scheduler thread only
     uint64_t admissions = 0;
@@ -276,6 +294,12 @@ bool admit(ebr_engine *e) {
             }
             s.smpl = make_sampler(pr.req);
             s.greedy = is_greedy(pr.req);
+            if (e->device_sampling && !s.greedy && e->on_device[(size_t) s.seq]) {
+                // its logits must come back: the sequence is sampled on the host from now on (its chain
+                // stays allocated until the engine is destroyed, after the context)
+                llama_set_sampler(e->ctx, s.seq, nullptr);
+                e->on_device[(size_t) s.seq] = 0;
+            }
             if (s.smpl == nullptr) {
                 push_error(e, pr.id, pr.req, "llama_sampler_chain_init failed");
                 e->event_cv.notify_one();
@@ -427,9 +451,19 @@ bool iterate(ebr_engine *e) {
     }
     // this iteration's tokens, then its statistics, then its events: a reader that sees an
     // iteration's events also sees the iteration
+    int64_t n_device = 0;
     for (Slot &s : e->slots) {
         if (!s.used || s.i_batch < 0) continue;
-        if (s.greedy) {
+        if (s.greedy && e->device_sampling && e->on_device[(size_t) s.seq]) {
+            llama_token tok = llama_get_sampled_token_ith(e->ctx, s.i_batch);
+            if (tok == LLAMA_TOKEN_NULL) {
+                fail_all(e, "llama_get_sampled_token_ith returned no token for batch index " + std::to_string(s.i_batch) +
+                            " (device sampling; EBR_LLAMA_SAMPLING=host chooses tokens on the host)");
+                return false;
+            }
+            s.next = tok;
+            n_device++;
+        } else if (s.greedy) {
             const float *logits = llama_get_logits_ith(e->ctx, s.i_batch);
             if (logits == nullptr) {
                 fail_all(e, "llama_get_logits_ith returned no logits for batch index " + std::to_string(s.i_batch));
@@ -450,6 +484,7 @@ bool iterate(ebr_engine *e) {
     {
         std::lock_guard<std::mutex> lk(e->mu);
         e->generated_total += n_sampled;
+        e->device_sampled_total += n_device;
     }
     record_iteration(e, b.n_tokens, n_prompt, n_decode, t1 - t0, t2 - t1, t1, active_now);
     for (Slot &s : e->slots) {
@@ -513,6 +548,8 @@ void free_engine(ebr_engine *e) {
     }
     if (e->batch_ready) llama_batch_free(e->batch);
     if (e->ctx != nullptr) llama_free(e->ctx);
+    for (llama_sampler *c : e->device_chains) llama_sampler_free(c);
+    e->device_chains.clear();
     if (e->threadpool_batch != nullptr) ggml_threadpool_free(e->threadpool_batch);
     if (e->threadpool != nullptr) ggml_threadpool_free(e->threadpool);
     if (e->model != nullptr) llama_model_free(e->model);
@@ -581,6 +618,32 @@ int32_t create_impl(const char *path, const ebr_config *user, ebr_engine **out, 
     if (cfg.type_v >= 0) cp.type_v = (ggml_type) cfg.type_v;
     if (cfg.kv_unified >= 0) cp.kv_unified = cfg.kv_unified != 0;
     cp.no_perf = true;
+    std::string sampling = std::getenv("EBR_LLAMA_SAMPLING") != nullptr ? std::getenv("EBR_LLAMA_SAMPLING") : "auto";
+    if (sampling != "auto" && sampling != "host" && sampling != "device") {
+        set_err(err, cap, "ebr_create: EBR_LLAMA_SAMPLING is '" + sampling + "'; it takes host, device or auto");
+        return EBR_ERR_INVALID_ARGUMENT;
+    }
+    bool all_on_gpu = llama_supports_gpu_offload() &&
+                      (cfg.n_gpu_layers < 0 || cfg.n_gpu_layers > llama_model_n_layer(e->model));
+    e->device_sampling = sampling == "device" || (sampling == "auto" && all_on_gpu);
+    std::vector<llama_sampler_seq_config> seq_samplers;
+    if (e->device_sampling) {
+        for (int32_t i = 0; i < n_seq; i++) {
+            llama_sampler_chain_params sp = llama_sampler_chain_default_params();
+            sp.no_perf = true;
+            llama_sampler *chain = llama_sampler_chain_init(sp);
+            if (chain == nullptr) {
+                set_err(err, cap, "ebr_create: llama_sampler_chain_init failed");
+                return EBR_ERR_LOAD;
+            }
+            e->device_chains.push_back(chain);
+            llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+            seq_samplers.push_back(llama_sampler_seq_config{i, chain});
+        }
+        e->on_device.assign((size_t) n_seq, 1);
+        cp.samplers = seq_samplers.data();
+        cp.n_samplers = seq_samplers.size();
+    }
     e->ctx = llama_init_from_model(e->model, cp);
     if (e->ctx == nullptr) {
         set_err(err, cap, std::string("ebr_create: llama_init_from_model failed for '") + path + "' (n_ctx " + std::to_string(cfg.n_ctx) +
@@ -802,7 +865,9 @@ EBR_API int32_t ebr_iter_stats_json(ebr_engine *h, char *buf, int32_t cap) noexc
         if (h == nullptr) return EBR_ERR_INVALID_ARGUMENT;
         std::lock_guard<std::mutex> lk(h->mu);
         if (h->stats_pending.empty()) {
-            std::string s = "{\"backend\":\"llama\",\"iterations\":" + std::to_string(h->iterations) +
+            std::string s = "{\"backend\":\"llama\",\"sampling\":\"" + std::string(h->device_sampling ? "device" : "host") +
+                            "\",\"deviceSampledTotal\":" + std::to_string(h->device_sampled_total) +
+                            ",\"iterations\":" + std::to_string(h->iterations) +
                             ",\"decodeNsTotal\":" + std::to_string(h->decode_ns_total) +
                             ",\"sampleNsTotal\":" + std::to_string(h->sample_ns_total) +
                             ",\"tokensTotal\":" + std::to_string(h->tokens_total) +

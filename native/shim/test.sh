@@ -19,6 +19,17 @@ trap 'rm -rf "$tmp"' EXIT
 "$cc" -std=c11 -Wall -Wextra -pedantic -Werror -I"$here" "$here/test/scripted_test.c" \
   -L"$lib" -ledgebench_request_scripted -Wl,-rpath,"$lib" -o "$tmp/scripted_test"
 "$tmp/scripted_test" "$tmp"
+# ebr_first_argmax on each path: the host's, the portable lanes, and NEON under qemu where it can
+"$cc" -std=c11 -O2 -Wall -Wextra -pedantic -Werror -I"$here" "$here/test/argmax_test.c" -lm -o "$tmp/argmax_test"
+"$tmp/argmax_test"
+"$cc" -std=c11 -O2 -Wall -Wextra -pedantic -Werror -U__SSE2__ -I"$here" "$here/test/argmax_test.c" -lm -o "$tmp/argmax_test_portable"
+"$tmp/argmax_test_portable"
+if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64-static >/dev/null; then
+  aarch64-linux-gnu-gcc -std=c11 -O2 -Wall -Wextra -pedantic -Werror -static -I"$here" "$here/test/argmax_test.c" -lm -o "$tmp/argmax_test_a64"
+  qemu-aarch64-static "$tmp/argmax_test_a64"
+else
+  echo "native/shim/test.sh: argmax NEON path not checked (no aarch64-linux-gnu-gcc or qemu-aarch64-static)"
+fi
 # greedy tokens: ebr_first_argmax against llama.cpp's own greedy sampler (drawn vectors; with a
 # model, its real logits and the cost per token of each, interleaved)
 src=${LLAMA_CPP_SRC:-$here/../src/llama.cpp}
@@ -39,8 +50,13 @@ if [ -n "$model" ]; then
   # the engine's own log goes to a file; it is shown when the test fails
   if ! "$tmp/llama_test" "$model" 2>"$tmp/llama.log"; then
     tail -40 "$tmp/llama.log" >&2
+    grep '^FAIL' "$tmp/llama.log" >&2
     exit 1
   fi
+  # the decode-step diagnostic (llama-bench's batch against edgebench's) builds and runs
+  "$cc" -std=c11 -O2 -Wall -Wextra -pedantic -Werror -I"$src/include" -I"$src/ggml/include" "$here/test/decode_loop.c" \
+    -L"$lib" -lllama -lggml-base -lggml-cpu -Wl,-rpath,"$lib" -o "$tmp/decode_loop"
+  "$tmp/decode_loop" "$model" 1 16 2 0 | tail -1
 else
   echo "native/shim/test.sh: llama test skipped (no model given)"
 fi

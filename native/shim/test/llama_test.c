@@ -1,7 +1,9 @@
 /* Tests of the llama implementation on a real model (run by native/shim/test.sh <model.gguf>):
  * greedy tokens of four requests run one at a time equal their tokens when the four run in one
  * batch; a prompt longer than the context fails alone; cancellation mid-stream; iteration
- * statistics; destroy twice. */
+ * statistics; destroy twice; greedy tokens chosen on the device (EBR_LLAMA_SAMPLING=device, which
+ * a CPU build takes too) equal those chosen on the host, a sampled request in a device engine is
+ * served on the host and the greedy one after it in the same sequence still matches. */
 #define _POSIX_C_SOURCE 200809L
 #include "../edgebench_request.h"
 
@@ -95,6 +97,7 @@ int main(int argc, char **argv) {
     }
     ebr_backend_version(buf, (int32_t) sizeof buf);
     printf("backend: %s\n", buf);
+    setenv("EBR_LLAMA_SAMPLING", "host", 1);  /* the reference tokens: chosen on the host */
 
     /* concurrency 1: one request at a time in a one-slot engine */
     h = open_engine(argv[1], 1, 512, 16);
@@ -232,6 +235,52 @@ int main(int argc, char **argv) {
     }
     CHECK(ebr_destroy(&h) == EBR_OK && h == NULL, "destroy");
     CHECK(ebr_destroy(&h) == EBR_OK, "destroy twice");
+    {
+        /* greedy tokens chosen in the graph (llama.cpp's backend sampling) */
+        int32_t dev_tokens[N_REQ][N_GEN + 8], n_dev_out[N_REQ];
+        ebr_request r;
+        char err[256];
+        int64_t one[1];
+        setenv("EBR_LLAMA_SAMPLING", "device", 1);
+        h = open_engine(argv[1], 2, 2 * 512, 16);
+        if (h == NULL) return 1;
+        for (i = 0; i < 2; i++) ids[i] = submit(h, prompts[i], prompt_len[i], N_GEN, (uint64_t) (1000 + i));
+        drain(h, ids, 2, dev_tokens, n_dev_out, reasons, errors);
+        for (i = 0; i < 2; i++) {
+            CHECK(n_dev_out[i] == N_GEN && !errors[i], "device request %d: %d tokens", i, n_dev_out[i]);
+            CHECK(memcmp(dev_tokens[i], seq_tokens[i], sizeof(int32_t) * N_GEN) == 0, "request %d: device tokens differ from the host's", i);
+        }
+        CHECK(ebr_iter_stats_json(h, stats, (int32_t) sizeof stats) > 0 && strstr(stats, "\"sampling\":\"device\"") != NULL
+              && strstr(stats, "\"deviceSampledTotal\":48") != NULL, "device stats: %.160s", stats);
+        /* a sampled request takes sequence 0 off the device, the greedy one after it is chosen on the host */
+        ebr_request_init(&r);
+        r.tokens = prompts[2];
+        r.n_tokens = prompt_len[2];
+        r.max_new_tokens = N_GEN;
+        r.temperature = 1.5f;
+        r.has_seed = 1;
+        r.seed = 42u;
+        r.client_tag = 1000;
+        one[0] = ebr_enqueue(h, &r, err, (int32_t) sizeof err);
+        drain(h, one, 1, dev_tokens, n_dev_out, reasons, errors);
+        CHECK(n_dev_out[0] == N_GEN && !errors[0], "sampled request in a device engine: %d tokens, error %d", n_dev_out[0], errors[0]);
+        for (i = 0; i < 2; i++) ids[i] = submit(h, prompts[3 - i], prompt_len[3 - i], N_GEN, (uint64_t) (1000 + i));
+        drain(h, ids, 2, dev_tokens, n_dev_out, reasons, errors);
+        for (i = 0; i < 2; i++) {
+            CHECK(n_dev_out[i] == N_GEN && memcmp(dev_tokens[i], seq_tokens[3 - i], sizeof(int32_t) * N_GEN) == 0,
+                  "greedy request %d after the sampled one: tokens differ", 3 - i);
+        }
+        CHECK(ebr_destroy(&h) == EBR_OK, "destroy the device engine");
+        setenv("EBR_LLAMA_SAMPLING", "sideways", 1);
+        {
+            ebr_config cfg;
+            int32_t rc;
+            ebr_config_init(&cfg);
+            rc = ebr_create(argv[1], &cfg, &h, err, (int32_t) sizeof err);
+            CHECK(rc == EBR_ERR_INVALID_ARGUMENT && h == NULL && strstr(err, "EBR_LLAMA_SAMPLING") != NULL, "bad sampling: %d %s", rc, err);
+        }
+        setenv("EBR_LLAMA_SAMPLING", "host", 1);
+    }
     {
         ebr_config cfg;
         char err[512];

@@ -71,7 +71,7 @@ public final class BenchSetup {
                     + ref.label() + " was trained for (" + facts.nCtxTrain() + ")");
         }
         int ngl = resolveGpuLayers(nGpuLayers);
-        int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = threads > 0 ? threads : LlamaRuntime.get().defaultThreads(ngl, facts.nLayer());
         GgmlType kv = GgmlType.parse(cacheType);
         int nCtx = Math.multiplyExact(batch, tokensPerSeq);
         int nBatch = Math.max(2048, batch);
@@ -80,7 +80,7 @@ public final class BenchSetup {
         LlamaStepEngine engine = new LlamaStepEngine();
         try {
             StepSession s = hooks.wrap(hooks.load(() -> engine.open(c, sample), batch));
-            TokenClock.setFacts(new TokenClock.RunFacts(batch, facts.weightBytesPerToken(), ref.toString()));
+            TokenClock.setFacts(new TokenClock.RunFacts(batch, facts.weightBytesPerToken(), ref.toString(), nThreads));
             return new Opened(engine, s, facts, ref);
         } catch (RuntimeException e) {
             engine.close();

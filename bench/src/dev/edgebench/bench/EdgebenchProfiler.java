@@ -89,6 +89,9 @@ public final class EdgebenchProfiler implements InternalProfiler {
             publish(out, values, Metric.PREFILL_MS, t.prefillNs() / 1e6 / Math.max(1, prefill.getTotalCount()));
         }
         TokenClock.RunFacts facts = TokenClock.facts();
+        if (facts != null && facts.cpuThreads() > 0) {
+            publish(out, values, Metric.ENGINE_CPU_THREADS, facts.cpuThreads());
+        }
         if (t.decodeTokens() > 0 && t.decodeNs() > 0) {
             double tokS = t.decodeTokens() * 1e9 / t.decodeNs();
             publish(out, values, Metric.DECODE_TOK_S, tokS);
@@ -163,6 +166,12 @@ public final class EdgebenchProfiler implements InternalProfiler {
             }
             if (b.durationNs() > 0 && et.sampleNs() >= 0) {
                 publish(out, values, Metric.ENGINE_SAMPLE_SHARE, (double) et.sampleNs() / b.durationNs());
+            }
+            if (et.generated() > 0) {
+                publish(out, values, Metric.ENGINE_DEVICE_SAMPLED, (double) et.onDevice() / et.generated());
+            }
+            if (et.steadyDecodeTokPerS() > 0) {
+                publish(out, values, Metric.ENGINE_STEADY_DECODE_TOK_S, et.steadyDecodeTokPerS());
             }
         }
         if (ttft.getTotalCount() > 0) {

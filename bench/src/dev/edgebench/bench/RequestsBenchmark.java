@@ -4,6 +4,7 @@ import dev.edgebench.engine.StreamingEngine;
 import dev.edgebench.engine.StreamingEngineOptions;
 import dev.edgebench.engine.StreamingEngineProvider;
 import dev.edgebench.engine.llama.LlamaQuantizer;
+import dev.edgebench.engine.llama.LlamaRuntime;
 import dev.edgebench.latency.RequestMetrics;
 import dev.edgebench.latency.RequestTimeline;
 import dev.edgebench.latency.Slo;
@@ -136,9 +137,9 @@ public class RequestsBenchmark {
                 int bos = bosId(file);
                 spec = new LoadSpec(concurrency, rate, burstiness, nRequests, 0, 0, nPrompt, lengthRange, nGen, lengthRange, SEED,
                         Slo.parse(slo), facts.nVocab(), bos, LoadSpec.DEFAULT_STALL_NS);
-                int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
                 int ngl = engine.equals("llama-batched") ? BenchSetup.resolveGpuLayers(nGpuLayers)
                         : nGpuLayers.equals("auto") ? -1 : Integer.parseInt(nGpuLayers);
+                int nThreads = threads > 0 ? threads : LlamaRuntime.get().defaultThreads(ngl, facts.nLayer());
                 StreamingEngineOptions o = new StreamingEngineOptions(model, file, concurrency,
                         Prompts.maxLength(nPrompt, lengthRange) + Prompts.maxLength(nGen, lengthRange), ubatch, nThreads, ngl,
                         flashAttn, cacheType);
@@ -146,7 +147,7 @@ public class RequestsBenchmark {
                 driver = new RequestDriver(opened, LoadClock.SYSTEM);
                 interruptHook = new Thread(this::interrupted, "edgebench-requests-interrupted");
                 Runtime.getRuntime().addShutdownHook(interruptHook);
-                TokenClock.setFacts(new TokenClock.RunFacts(concurrency, 0, ref.toString()));
+                TokenClock.setFacts(new TokenClock.RunFacts(concurrency, 0, ref.toString(), nThreads));
             } catch (Throwable t) {
                 RunFiles.recordFailure(id, t);
                 if (opened != null) {
@@ -176,7 +177,9 @@ public class RequestsBenchmark {
             EngineIterations after = EngineIterations.parse(stats);
             if (after != null && engineBefore != null) {
                 EngineIterations d = after.since(engineBefore);
-                TokenClock.setEngineTime(new TokenClock.EngineTime(d.iterations(), d.tokens(), d.decodeNs(), d.sampleNs()));
+                EngineIterations.SteadyDecode steady = EngineIterations.steadyDecode(stats, concurrency);
+                TokenClock.setEngineTime(new TokenClock.EngineTime(d.iterations(), d.tokens(), d.decodeNs(), d.sampleNs(), d.generated(),
+                        d.onDevice(), steady == null ? 0 : steady.tokPerS()));
             }
             RunFolder f = RunFiles.folder();
             if (f == null || warmup || last == null) {

@@ -3,6 +3,7 @@ package dev.edgebench.bench;
 import dev.edgebench.engine.llama.LlamaContext;
 import dev.edgebench.engine.llama.LlamaModel;
 import dev.edgebench.engine.llama.LlamaQuantizer;
+import dev.edgebench.engine.llama.LlamaRuntime;
 import dev.edgebench.engine.llama.SpeculativeDecoder;
 import dev.edgebench.latency.TokenClock;
 import dev.edgebench.model.Catalog;
@@ -113,7 +114,8 @@ public class SpeculativeBenchmark {
             LlamaModel.Params mp = new LlamaModel.Params(ngl, 0, true, false);
             targetModel = LlamaModel.load(tFile, mp);
             draftModel = LlamaModel.load(dFile, mp);
-            int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+            int nThreads = threads > 0 ? threads
+                    : LlamaRuntime.get().defaultThreads(ngl, Math.min(targetModel.nLayer(), draftModel.nLayer()));
             int perSeq = nPrompt + nGen + draftTokens + 1;
             int nBatch = Math.max(batch * nPrompt, batch * (draftTokens + 1));
             GgmlType kv = GgmlType.parse(cacheType);
@@ -137,7 +139,7 @@ public class SpeculativeBenchmark {
             specOut = new int[batch][nGen];
             stats = new SpeculativeStats(draftTokens);
             rng = new SplittableRandom(SEED);
-            TokenClock.setFacts(new TokenClock.RunFacts(batch, 0, model));
+            TokenClock.setFacts(new TokenClock.RunFacts(batch, 0, model, nThreads));
         }
 
         @TearDown(Level.Trial)

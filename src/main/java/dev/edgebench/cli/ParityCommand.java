@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgebench.engine.llama.LlamaQuantizer;
 import dev.edgebench.engine.llama.LlamaRuntime;
 import dev.edgebench.model.Catalog;
+import dev.edgebench.model.ModelFacts;
 import dev.edgebench.model.Models;
 import dev.edgebench.results.RunAssembler;
 import dev.edgebench.results.Stats;
@@ -70,8 +71,9 @@ final class ParityCommand implements Callable<Integer> {
     List<Integer> nPrompts = List.of(128, 512);
     @Option(names = "--gen", paramLabel = "N")
     int nGen = 128;
-    @Option(names = "--threads", paramLabel = "N")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--threads", paramLabel = "N",
+            description = "CPU threads for both sides (default: as run picks them: every CPU, or 4 with every layer on a GPU)")
+    int threads = 0;
     @Option(names = "--ngl", paramLabel = "auto|N")
     String ngl = "auto";
     @Option(names = "--pp-reps", paramLabel = "auto|N",
@@ -102,8 +104,8 @@ final class ParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (rounds < 1 || reps < 2 || nGen < 1 || threads < 1 || nPrompts.isEmpty() || nPrompts.stream().anyMatch(n -> n == null || n < 1)) {
-            throw new IllegalArgumentException("rounds >= 1, reps >= 2, prompt, gen and threads >= 1");
+        if (rounds < 1 || reps < 2 || nGen < 1 || threads < 0 || nPrompts.isEmpty() || nPrompts.stream().anyMatch(n -> n == null || n < 1)) {
+            throw new IllegalArgumentException("rounds >= 1, reps >= 2, prompt and gen >= 1, threads >= 0 (0: auto)");
         }
         if (!ngl.equals("auto") && autoOrInt("--ngl", ngl) < 0 || !ppReps.equals("auto") && autoOrInt("--pp-reps", ppReps) < 2) {
             throw new IllegalArgumentException("--ngl needs auto or >= 0, --pp-reps auto or >= 2");
@@ -124,6 +126,9 @@ final class ParityCommand implements Callable<Integer> {
             return 2;
         }
         int gpuLayers = ngl.equals("auto") ? (rt.supportsGpuOffload() ? 99 : 0) : Integer.parseInt(ngl);
+        if (threads == 0) {
+            threads = rt.defaultThreads(gpuLayers, ModelFacts.of(file).nLayer());
+        }
         Path dir = RunFolder.create(RunCommand.runsDir(outDir), null, "parity").dir();
         int np = nPrompts.size();
         List<List<PromptRound>> pp = new ArrayList<>();

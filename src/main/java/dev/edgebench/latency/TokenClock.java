@@ -61,7 +61,7 @@ public final class TokenClock {
      * @param weightBytesPerToken bytes of weights one decode step reads (0 = unknown)
      * @param modelLabel          e.g. "Llama-3.2-1B:Q4_0"
      */
-    public record RunFacts(int nSeq, long weightBytesPerToken, String modelLabel) {
+    public record RunFacts(int nSeq, long weightBytesPerToken, String modelLabel, int cpuThreads) {
     }
 
     public static Recorder newRecorder() {
@@ -141,7 +141,8 @@ public final class TokenClock {
      * @param decodeNs   time in the forward pass
      * @param sampleNs   time choosing tokens
      */
-    public record EngineTime(long iterations, long tokens, long decodeNs, long sampleNs) {
+    public record EngineTime(long iterations, long tokens, long decodeNs, long sampleNs, long generated, long onDevice,
+                             double steadyDecodeTokPerS) {
     }
 
     /** Records the engine's account of this iteration's request batch, for the profiler. */

@@ -163,7 +163,8 @@ public final class Summary {
             return;
         }
         sb.append("\n### Inside the engine\n\n| Engine | Concurrency | Rate req/s | Iterations | Tokens / iteration"
-                + " | Forward pass | Choosing tokens | Neither |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | Forward pass | Choosing tokens | Neither | Chosen on | Steady decode tok/s |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
         for (BenchmarkResult b : with) {
             String rate = b.params().getOrDefault("rate", "0");
             Double fwd = mean(b, Metric.ENGINE_DECODE_SHARE);
@@ -172,11 +173,22 @@ public final class Summary {
                     .append("0".equals(rate) ? "closed loop" : rate).append(" | ").append(fmt(mean(b, Metric.ENGINE_ITERATIONS)))
                     .append(" | ").append(fmt(mean(b, Metric.ENGINE_BATCH_TOKENS))).append(" | ").append(pct(fwd)).append(" | ")
                     .append(pct(pick)).append(" | ").append(fwd == null || pick == null ? "—" : pct(Math.max(0, 1 - fwd - pick)))
-                    .append(" |\n");
+                    .append(" | ").append(chosenOn(mean(b, Metric.ENGINE_DEVICE_SAMPLED))).append(" | ")
+                    .append(fmt(mean(b, Metric.ENGINE_STEADY_DECODE_TOK_S))).append(" |\n");
         }
         sb.append("\nShares of each batch's time (first scheduled start to last final event), from the engine's own iteration"
                 + " statistics, mean over samples: forward pass = its decode calls with the device work awaited; choosing tokens ="
-                + " sampling from the logits; neither = scheduling, handing events over, and waiting for requests.\n");
+                + " sampling from the logits, or reading the token the model's graph chose (chosen on: device); neither = scheduling,"
+                + " handing events over, and waiting for requests. Steady decode: the engine's iterations with every sequence of the"
+                + " concurrency decoding and no prompt in the batch, forward pass and token choice (llama-batched-bench's S_TG's"
+                + " like; the Requests table's decode tok/s also spans prompt waves and a sample's ragged start and end).\n");
+    }
+
+    private static String chosenOn(Double deviceShare) {
+        if (deviceShare == null) {
+            return "—";
+        }
+        return deviceShare >= 0.999 ? "device" : deviceShare <= 0.001 ? "host" : pct(deviceShare) + " device";
     }
 
     private static Double mean(BenchmarkResult b, Metric m) {

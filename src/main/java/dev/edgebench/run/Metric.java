@@ -98,10 +98,17 @@ public enum Metric {
     ISSUE_DELAY_MAX_MS("requests.issue_delay_max_ms", "ms", false, Aggregation.MAX,
             "largest delay of a send against its scheduled time (open loop falling behind)"),
     // the engine's own account of a request batch (its iteration statistics), where it keeps one
+    ENGINE_CPU_THREADS("engine.cpu_threads", "threads", false, Aggregation.MAX,
+            "CPU threads the engine computes with: the threads parameter, or what auto chose for the model and device"),
     ENGINE_ITERATIONS("engine.iterations", "iterations", false, Aggregation.AVG, "scheduler iterations (batches) the engine ran for the sample"),
     ENGINE_BATCH_TOKENS("engine.batch_tokens", "tokens", true, Aggregation.AVG, "mean tokens per engine iteration (prompt and decode)"),
     ENGINE_DECODE_SHARE("engine.decode_share", "0..1", true, Aggregation.AVG,
             "share of the batch's time the engine spent in the forward pass (device work included)"),
+    ENGINE_STEADY_DECODE_TOK_S("engine.steady_decode_tok_s", "tok/s", true, Aggregation.AVG,
+            "tokens per second of the engine's decode-only iterations with every sequence of the concurrency decoding (forward"
+                    + " pass and token choice, no prompt in the batch): llama-batched-bench's S_TG's like"),
+    ENGINE_DEVICE_SAMPLED("engine.device_sampled_share", "0..1", false, Aggregation.AVG,
+            "share of the tokens the engine chose on the device, in the model's graph, rather than from logits on the host"),
     ENGINE_SAMPLE_SHARE("engine.sample_share", "0..1", false, Aggregation.AVG, "share of the batch's time the engine spent choosing tokens from logits");
 
 

@@ -91,6 +91,10 @@ class RequestsRunNativeTest {
         assertTrue(summary.contains("## Requests") && summary.contains("| llama-batched | edgebench-tiny:Q4_0 | 4 | closed loop |"),
                 summary);
         assertTrue(summary.contains("### Inside the engine") && summary.contains("| llama-batched | 4 | closed loop | "), summary);
+        // a CPU build chooses greedy tokens on the host, and every run records where
+        assertTrue(summary.lines().anyMatch(l -> l.startsWith("| llama-batched | 4 | closed loop | ") && l.contains("| host | ")), summary);
+        assertTrue(run.toString().contains("engine.device_sampled_share") && run.toString().contains("engine.cpu_threads")
+                && run.toString().contains("engine.steady_decode_tok_s"), "run.json");
         Captured.Result cmp = Captured.run(a -> Cli.execute(new CompareCommand(), a), f.dir().toString(), f.dir().toString(),
                 "--out", tmp.resolve("cmp").toString());
         assertNotEquals(2, cmp.rc(), cmp::err);
