@@ -40,7 +40,7 @@ final class ProfileCommand implements Callable<Integer> {
     int nGen = 128;
     @Option(names = "--depth", paramLabel = "N", description = "context depth the steps start from (default 0)")
     int depth;
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (0 = all)")
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (0 = auto, as run: every CPU, or 4 with every layer on a GPU)")
     int threads;
     @Option(names = "--ngl", paramLabel = "auto|-1|N", description = "GPU layers")
     String nGpuLayers = "auto";

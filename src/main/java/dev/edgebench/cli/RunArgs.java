@@ -46,7 +46,7 @@ public final class RunArgs {
     Integer forks;
     @Option(names = "--ctx", paramLabel = "N", description = "fail if a workload needs more context tokens")
     Integer ctx;
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (0 = all, at most the logical CPUs)")
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (0 = auto: every logical CPU, or 4 when every layer and the output are on a GPU)")
     int threads;
     @Option(names = "--ngl", paramLabel = "auto|-1|N", description = "GPU layers")
     String nGpuLayers = "auto";
