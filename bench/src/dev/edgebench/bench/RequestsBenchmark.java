@@ -5,6 +5,7 @@ import dev.edgebench.engine.StreamingEngineOptions;
 import dev.edgebench.engine.StreamingEngineProvider;
 import dev.edgebench.engine.llama.LlamaQuantizer;
 import dev.edgebench.engine.llama.LlamaRuntime;
+import dev.edgebench.engine.llama.StepStreamingEngine;
 import dev.edgebench.latency.RequestMetrics;
 import dev.edgebench.latency.RequestTimeline;
 import dev.edgebench.latency.Slo;
@@ -137,7 +138,8 @@ public class RequestsBenchmark {
                 int bos = bosId(file);
                 spec = new LoadSpec(concurrency, rate, burstiness, nRequests, 0, 0, nPrompt, lengthRange, nGen, lengthRange, SEED,
                         Slo.parse(slo), facts.nVocab(), bos, LoadSpec.DEFAULT_STALL_NS);
-                int ngl = engine.equals("llama-batched") ? BenchSetup.resolveGpuLayers(nGpuLayers)
+                boolean inProcessLlama = engine.equals("llama-batched") || engine.equals(StepStreamingEngine.SPEC);
+                int ngl = inProcessLlama ? BenchSetup.resolveGpuLayers(nGpuLayers)
                         : nGpuLayers.equals("auto") ? -1 : Integer.parseInt(nGpuLayers);
                 int nThreads = threads > 0 ? threads : LlamaRuntime.get().defaultThreads(ngl, facts.nLayer());
                 StreamingEngineOptions o = new StreamingEngineOptions(model, file, concurrency,

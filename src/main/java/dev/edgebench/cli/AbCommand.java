@@ -62,7 +62,8 @@ final class AbCommand implements Callable<Integer> {
     @Option(names = "--b", paramLabel = "BUILD", description = "the other build")
     Path dirB;
     @Option(names = "--engine-a", paramLabel = "SPEC",
-            description = "instead of two builds, two streaming engines on the requests workload: A (e.g. llama-batched)")
+            description = "instead of two builds, two engines on the requests workload: A (e.g. llama, the step engine one request"
+                    + " at a time, or llama-batched)")
     String engineA;
     @Option(names = "--engine-b", paramLabel = "SPEC", description = "the other engine (e.g. trtllm:/engines/llama3b)")
     String engineB;
@@ -102,6 +103,10 @@ final class AbCommand implements Callable<Integer> {
         }
         boolean alternate = order.equals("alternate");
         boolean engines = AbEngines.check(dirA, dirB, engineA, engineB, run);
+        if (engines) {
+            engineA = AbEngines.spec(engineA);
+            engineB = AbEngines.spec(engineB);
+        }
         Path libA = engines ? null : libDir(dirA);
         Path libB = engines ? null : libDir(dirB);
         String a = nameA != null ? nameA : engines ? AbEngines.name(engineA) : buildName(dirA, "a");

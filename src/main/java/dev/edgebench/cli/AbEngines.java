@@ -1,6 +1,7 @@
 package dev.edgebench.cli;
 
 import dev.edgebench.compare.ResultSet;
+import dev.edgebench.engine.llama.StepStreamingEngine;
 import dev.edgebench.run.BenchmarkId;
 import dev.edgebench.run.RequestLoad;
 
@@ -44,16 +45,24 @@ final class AbEngines {
             throw new IllegalArgumentException("--engine is not an option of ab with --engine-a/--engine-b");
         }
         for (String[] e : new String[][]{{"--engine-a", engineA}, {"--engine-b", engineB}}) {
-            if (e[1].isBlank() || RequestLoad.STEP_ENGINE.equals(e[1].trim())) {
-                throw new IllegalArgumentException(e[0] + " must be a streaming engine (llama-batched, trtllm:<engine dir>, ...): the"
-                        + " step engine runs no requests workload; compare two builds of it with --a/--b");
+            if (e[1].isBlank()) {
+                throw new IllegalArgumentException(e[0] + " must name an engine (llama, llama-batched, trtllm:<engine dir>, ...)");
             }
         }
-        if (engineA.equals(engineB)) {
+        if (spec(engineA).equals(spec(engineB))) {
             throw new IllegalArgumentException("--engine-a and --engine-b are the same engine (" + engineA + "); for an A/A run give"
                     + " two builds with --a/--b");
         }
         return true;
+    }
+
+    /**
+     * @return the streaming engine a side's specification names: {@code llama}, the step engine, runs the
+     * requests workload as {@code llama-step} (one request at a time); others as given
+     */
+    static String spec(String given) {
+        String s = given.trim();
+        return RequestLoad.STEP_ENGINE.equals(s) ? StepStreamingEngine.SPEC : s;
     }
 
     /** @return a folder name for a side, from its engine specification */

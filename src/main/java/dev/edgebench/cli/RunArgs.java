@@ -77,7 +77,7 @@ public final class RunArgs {
     String pair;
     @Option(names = "--engine", paramLabel = "SPEC",
             description = "llama (default: the step benchmarks) or a streaming engine for the requests workload: llama-batched,"
-                    + " trtllm:<engine dir>, ...")
+                    + " llama-step (the step engine, one request at a time), trtllm:<engine dir>, llama-server, openai:<url>, ...")
     String engine = RequestLoad.STEP_ENGINE;
     @Option(names = "--concurrency", split = ",", paramLabel = "LIST", description = "requests in flight at most, swept (default 1)")
     List<Integer> concurrencies;

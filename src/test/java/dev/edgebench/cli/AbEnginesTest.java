@@ -24,8 +24,9 @@ class AbEnginesTest {
     void badPairs() {
         bad("--engine-a and --engine-b go together: missing --engine-b", "--engine-a", "llama-batched");
         bad("are alternatives: give one pair", "--engine-a", "llama-batched", "--engine-b", "trtllm:/x", "--a", "/tmp");
-        bad("--engine-b must be a streaming engine", "--engine-a", "llama-batched", "--engine-b", "llama");
+        bad("--engine-b must name an engine", "--engine-a", "llama-batched", "--engine-b", " ");
         bad("are the same engine", "--engine-a", "llama-batched", "--engine-b", "llama-batched");
+        bad("are the same engine", "--engine-a", "llama", "--engine-b", "llama-step");
         bad("--engine is not an option of ab", "--engine-a", "llama-batched", "--engine-b", "trtllm:/x", "--engine", "llama-batched");
         bad("--engine: unknown engine 'what'", "--engine-a", "llama-batched", "--engine-b", "what", "--model", "edgebench-tiny:Q4_0");
         bad("Missing required option: '--a=BUILD'", "--model", "edgebench-tiny:Q4_0");
@@ -38,6 +39,16 @@ class AbEnginesTest {
         assertEquals(0, r.rc(), r::err);
         assertTrue(r.out().contains("RequestsBenchmark.requests[") && r.out().contains("concurrency=4"), r.out());
         assertEquals("trtllm_engines_llama3b", AbEngines.name("trtllm:/engines/llama3b"));
+    }
+
+    @Test
+    void theStepEngineIsASideAsLlamaStep() {
+        assertEquals("llama-step", AbEngines.spec("llama"));
+        assertEquals("llama-batched", AbEngines.spec(" llama-batched "));
+        Captured.Result r = Captured.run(a -> Cli.execute(new AbCommand(), a), "--engine-a", "llama", "--engine-b", "llama-batched",
+                "--model", "edgebench-tiny:Q4_0", "--concurrency", "2", "--dry-run");
+        assertEquals(0, r.rc(), r::err);
+        assertTrue(r.out().contains("RequestsBenchmark.requests[") && r.out().contains("engine=llama-step"), r.out());
     }
 
     @Test

@@ -46,6 +46,14 @@ class SpeculativeRunNativeTest {
         dev.edgebench.results.RunSchema.assertValid(run);
         JsonNode m = run.path("benchmarks").get(0).path("metrics");
         assertEquals(2, m.path("spec.speedup").path("values").size(), m::toString);
+        // the cost model from the parts as they ran accounts for the measured speedup (the parts timed alone may not)
+        for (int i = 0; i < 2; i++) {
+            double measured = m.path("spec.speedup").path("values").get(i).asDouble();
+            double predicted = m.path("spec.predicted_speedup").path("values").get(i).asDouble();
+            assertTrue(measured > 0 && Math.abs(predicted / measured - 1) < 0.10,
+                    "sample " + i + ": predicted " + predicted + ", measured " + measured);
+            assertTrue(m.path("spec.predicted_speedup_alone").path("values").get(i).asDouble() > 0, m::toString);
+        }
         assertTrue(Files.readString(f.summary()).contains("## Speculative decoding"));
     }
 }

@@ -1,0 +1,372 @@
+package dev.edgebench.engine.llama;
+
+import dev.edgebench.engine.FinishReason;
+import dev.edgebench.engine.PolledEvents;
+import dev.edgebench.engine.RequestSpec;
+import dev.edgebench.engine.StreamingEngine;
+import dev.edgebench.engine.StreamingEngineOptions;
+import dev.edgebench.model.GgmlType;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The step engine serving requests ({@code llama-step}): one llama.cpp context of one sequence, and
+ * requests taken one at a time in the order they came, as a command-line tool (llama-cli,
+ * llama-simple) would run them back to back: the prompt prefilled in batches of {@code n_batch}
+ * tokens, then one {@code llama_decode} + {@code llama_synchronize} per token, each token chosen by
+ * llama.cpp's greedy sampler. No batching across requests: at concurrency C the other C − 1 wait
+ * in the queue, which is what an engine-vs-engine A/B against an in-flight batching engine shows.
+ *
+ * <p>Greedy only: a request that asks for sampling is refused at {@link #submit}. Threading: one
+ * worker thread owns the context; any thread submits and cancels; one thread polls. Events wait in
+ * preallocated primitive rings (grown, not allocated, per event).
+ */
+public final class StepStreamingEngine implements StreamingEngine {
+    /** The specification this engine answers to. */
+    public static final String SPEC = "llama-step";
+    private static final int EVENT_CAPACITY = 256;
+    private static final int N_BATCH = 2048;
+
+    private record Pending(long id, RequestSpec spec, long arrivalNs) {
+    }
+
+    private final LlamaModel model;
+    private final LlamaContext ctx;
+    private final LlamaBatch batch;
+    private final int nCtx;
+    private final int nVocab;
+    private final Thread worker;
+
+    // guarded by this
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Map<Long, String> errors = new HashMap<>();
+    private final java.util.Set<Long> cancels = new java.util.HashSet<>();
+    private long nextId = 1;
+    private boolean stop;
+    private long running = -1;
+    // the event ring: event i has tokens tokens[tokStart[i] .. tokStart[i] + nTok[i]) (a flat array, compacted when drained)
+    private long[] reqId = new long[EVENT_CAPACITY];
+    private long[] tag = new long[EVENT_CAPACITY];
+    private long[] times = new long[EVENT_CAPACITY * 5];    // recv, arrival, first scheduled, first token, last token
+    private int[] nTok = new int[EVENT_CAPACITY];
+    private int[] flags = new int[EVENT_CAPACITY];          // bit 0 final, bit 1 error, bit 2 perf
+    private int[] finish = new int[EVENT_CAPACITY];
+    private int[] iters = new int[EVENT_CAPACITY];
+    private int[] tokens = new int[1024];
+    private int events;
+    private int tokenCount;
+
+    /**
+     * Loads the model and makes the context: {@code nCtxPerSlot} tokens for the one sequence.
+     *
+     * @throws IllegalArgumentException when the options cannot make an engine (named)
+     */
+    public StepStreamingEngine(StreamingEngineOptions o) {
+        if (o.modelFile() == null) {
+            throw new IllegalArgumentException("engine " + SPEC + " needs a GGUF model file");
+        }
+        if (o.nCtxPerSlot() < 2) {
+            throw new IllegalArgumentException("engine " + SPEC + " needs a context of at least 2 tokens, was " + o.nCtxPerSlot());
+        }
+        LlamaContext.FlashAttn fa = switch (o.flashAttn() == null ? "auto" : o.flashAttn().toLowerCase(Locale.ROOT)) {
+            case "on" -> LlamaContext.FlashAttn.ON;
+            case "off" -> LlamaContext.FlashAttn.OFF;
+            default -> LlamaContext.FlashAttn.AUTO;
+        };
+        GgmlType kv = o.cacheType() == null ? GgmlType.F16 : GgmlType.parse(o.cacheType());
+        int nUbatch = Math.max(1, Math.min(o.nUbatch() > 0 ? o.nUbatch() : 512, N_BATCH));
+        this.model = LlamaModel.load(o.modelFile(), new LlamaModel.Params(o.nGpuLayers(), 0, true, false));
+        int threads = o.nThreads() > 0 ? o.nThreads() : LlamaRuntime.get().defaultThreads(o.nGpuLayers(), model.nLayer());
+        LlamaContext c = null;
+        LlamaBatch b = null;
+        try {
+            c = model.newContext(new LlamaContext.Params(o.nCtxPerSlot(), N_BATCH, nUbatch, 1, threads, threads, fa, kv, kv, true,
+                    false, 50, null));
+            b = new LlamaBatch(N_BATCH, 1);
+        } catch (RuntimeException e) {
+            if (c != null) {
+                c.close();
+            }
+            model.close();
+            throw e;
+        }
+        this.ctx = c;
+        this.batch = b;
+        this.nCtx = c.nCtx();
+        this.nVocab = c.nVocab();
+        this.worker = new Thread(this::serve, "edgebench-llama-step");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    @Override
+    public long submit(RequestSpec r) {
+        boolean greedy = r.temperature() <= 0f || r.topK() == 1;
+        if (!greedy) {
+            throw new IllegalArgumentException("engine " + SPEC + " chooses tokens greedily only (temperature " + r.temperature()
+                    + ", top-k " + r.topK() + " asked for sampling); use llama-batched for sampled requests");
+        }
+        if (r.prompt().length + 1 > nCtx) {
+            throw new IllegalArgumentException("prompt of " + r.prompt().length + " tokens does not fit the context of " + nCtx
+                    + " tokens (with one token to generate)");
+        }
+        for (int i = 0; i < r.prompt().length; i++) {
+            if (r.prompt()[i] < 0 || r.prompt()[i] >= nVocab) {
+                throw new IllegalArgumentException("prompt token " + i + " is " + r.prompt()[i] + ", outside the model's vocabulary of "
+                        + nVocab);
+            }
+        }
+        RequestSpec copy = new RequestSpec(r.prompt().clone(), r.maxNewTokens(), r.streaming(), r.endId(), r.padId(), r.temperature(),
+                r.topK(), r.topP(), r.hasSeed(), r.seed(), r.clientTag());
+        synchronized (this) {
+            if (stop) {
+                throw new IllegalStateException("engine " + SPEC + " is closed");
+            }
+            long id = nextId++;
+            queue.add(new Pending(id, copy, System.nanoTime()));
+            notifyAll();
+            return id;
+        }
+    }
+
+    @Override
+    public synchronized boolean cancel(long requestId) {
+        boolean queued = queue.stream().anyMatch(p -> p.id() == requestId);
+        if (queued || running == requestId) {
+            cancels.add(requestId);
+            notifyAll();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized int poll(int timeoutMs, PolledEvents out) {
+        out.clear();
+        long deadline = System.nanoTime() + Math.max(0, timeoutMs) * 1_000_000L;
+        long left;
+        while (events == 0 && !stop && (left = deadline - System.nanoTime()) > 0) {
+            try {
+                wait(Math.max(1, left / 1_000_000L), (int) (left % 1_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int moved = 0;
+        int tokStart = 0;
+        while (moved < events && !out.full()) {
+            int off = out.tokenCount();
+            for (int k = 0; k < nTok[moved]; k++) {
+                out.appendToken(tokens[tokStart + k]);
+            }
+            int t = moved * 5;
+            out.appendEvent(reqId[moved], tag[moved], times[t], times[t + 1], times[t + 2], times[t + 3], times[t + 4], off,
+                    nTok[moved], (flags[moved] & 1) != 0, finish[moved], (flags[moved] & 2) != 0, (flags[moved] & 4) != 0,
+                    iters[moved]);
+            tokStart += nTok[moved];
+            moved++;
+        }
+        if (moved > 0) {
+            // the rest move to the front (a poll drains all but what did not fit, so this is rare and small)
+            int rest = events - moved;
+            System.arraycopy(reqId, moved, reqId, 0, rest);
+            System.arraycopy(tag, moved, tag, 0, rest);
+            System.arraycopy(times, moved * 5, times, 0, rest * 5);
+            System.arraycopy(nTok, moved, nTok, 0, rest);
+            System.arraycopy(flags, moved, flags, 0, rest);
+            System.arraycopy(finish, moved, finish, 0, rest);
+            System.arraycopy(iters, moved, iters, 0, rest);
+            System.arraycopy(tokens, tokStart, tokens, 0, tokenCount - tokStart);
+            tokenCount -= tokStart;
+            events = rest;
+        }
+        return moved;
+    }
+
+    @Override
+    public synchronized String errorText(long requestId) {
+        return errors.get(requestId);
+    }
+
+    @Override
+    public int eventCapacity() {
+        return EVENT_CAPACITY;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (stop) {
+                return;
+            }
+            stop = true;
+            notifyAll();
+        }
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        batch.close();
+        ctx.close();
+        model.close();
+    }
+
+    // --- worker ------------------------------------------------------------------------------
+
+    private void serve() {
+        for (;;) {
+            Pending p;
+            synchronized (this) {
+                while (queue.isEmpty() && !stop) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (stop) {
+                    return;
+                }
+                p = queue.poll();
+                running = p.id();
+                if (cancels.remove(p.id())) {
+                    running = -1;
+                    push(p, System.nanoTime(), null, 0, true, FinishReason.CANCELLED.code(), false, 0, 0, 0, 0);
+                    continue;
+                }
+            }
+            try {
+                run(p);
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    errors.put(p.id(), e.getMessage() == null ? e.toString() : e.getMessage());
+                    push(p, System.nanoTime(), null, 0, true, FinishReason.UNKNOWN.code(), true, 0, 0, 0, 0);
+                }
+            } finally {
+                synchronized (this) {
+                    running = -1;
+                    cancels.remove(p.id());
+                }
+            }
+        }
+    }
+
+    /** One request, start to end, on the worker thread. */
+    private void run(Pending p) {
+        RequestSpec r = p.spec();
+        long firstSched = System.nanoTime();
+        ctx.clearMemory(false);
+        int[] prompt = r.prompt();
+        int pos = 0;
+        while (pos < prompt.length) {
+            batch.clear();
+            int end = Math.min(prompt.length, pos + N_BATCH);
+            for (int i = pos; i < end; i++) {
+                batch.add(prompt[i], i, 0, i == prompt.length - 1);
+            }
+            ctx.decode(batch);
+            pos = end;
+        }
+        ctx.synchronize();
+        int[] held = r.streaming() ? null : new int[r.maxNewTokens()];
+        int n = 0;
+        long firstTok = 0;
+        for (;;) {
+            int tok = ctx.sampleGreedy(-1);
+            long now = System.nanoTime();
+            if (firstTok == 0) {
+                firstTok = now;
+            }
+            n++;
+            boolean end = r.endId() >= 0 && tok == r.endId();
+            boolean length = n >= r.maxNewTokens() || pos + 1 >= nCtx;
+            boolean cancelled;
+            synchronized (this) {
+                cancelled = cancels.remove(p.id()) || stop;
+            }
+            if (held != null) {
+                held[n - 1] = tok;
+            }
+            if (end || length || cancelled) {
+                int code = end ? FinishReason.END_ID.code() : length ? FinishReason.LENGTH.code() : FinishReason.CANCELLED.code();
+                synchronized (this) {
+                    if (held != null) {
+                        push(p, now, held, n, true, code, false, firstSched, firstTok, now, n);
+                    } else if (cancelled && !end && !length) {
+                        push(p, now, null, 0, true, code, false, firstSched, firstTok, now, n);
+                    } else {
+                        push(p, now, new int[] {tok}, 1, true, code, false, firstSched, firstTok, now, n);
+                    }
+                }
+                return;
+            }
+            if (held == null) {
+                synchronized (this) {
+                    pushToken(p, now, tok);
+                }
+            }
+            batch.clear();
+            batch.add(tok, pos, 0, true);
+            ctx.decode(batch);
+            ctx.synchronize();
+            pos++;
+        }
+    }
+
+    /** A token event without allocation (called holding the monitor). */
+    private void pushToken(Pending p, long now, int tok) {
+        growIfFull(1);
+        tokens[tokenCount++] = tok;
+        put(p, now, 1, 0, 0, 0, 0, 0, 0);
+    }
+
+    /** An event (called holding the monitor). */
+    private void push(Pending p, long now, int[] toks, int count, boolean isFinal, int code, boolean error, long firstSched,
+                      long firstTok, long lastTok, int iterations) {
+        growIfFull(count);
+        if (count > 0) {
+            System.arraycopy(toks, 0, tokens, tokenCount, count);
+            tokenCount += count;
+        }
+        int fl = (isFinal ? 1 : 0) | (error ? 2 : 0) | (firstSched > 0 ? 4 : 0);
+        put(p, now, count, fl, code, firstSched, firstTok, lastTok, iterations);
+    }
+
+    private void put(Pending p, long now, int count, int fl, int code, long firstSched, long firstTok, long lastTok, int iterations) {
+        int i = events++;
+        reqId[i] = p.id();
+        tag[i] = p.spec().clientTag();
+        times[i * 5] = now;
+        times[i * 5 + 1] = p.arrivalNs();
+        times[i * 5 + 2] = firstSched;
+        times[i * 5 + 3] = firstTok;
+        times[i * 5 + 4] = lastTok;
+        nTok[i] = count;
+        flags[i] = fl;
+        finish[i] = code;
+        iters[i] = iterations;
+        notifyAll();
+    }
+
+    private void growIfFull(int moreTokens) {
+        if (events == reqId.length) {
+            int n = reqId.length * 2;
+            reqId = Arrays.copyOf(reqId, n);
+            tag = Arrays.copyOf(tag, n);
+            times = Arrays.copyOf(times, n * 5);
+            nTok = Arrays.copyOf(nTok, n);
+            flags = Arrays.copyOf(flags, n);
+            finish = Arrays.copyOf(finish, n);
+            iters = Arrays.copyOf(iters, n);
+        }
+        if (tokenCount + moreTokens > tokens.length) {
+            tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, tokenCount + moreTokens));
+        }
+    }
+}
