@@ -2,6 +2,7 @@ package dev.edgebench.cli;
 
 import dev.edgebench.engine.llama.LlamaQuantizer;
 import dev.edgebench.model.Catalog;
+import dev.edgebench.model.HfCheckpoint;
 import dev.edgebench.model.ModelForge;
 import dev.edgebench.model.Models;
 import picocli.CommandLine;
@@ -28,6 +29,12 @@ public final class ForgeCommand implements Callable<Integer> {
             description = "catalog models (see `catalog`); TYPE defaults to Q4_0, SEED to " + ModelForge.DEFAULT_SEED)
     List<String> models = List.of();
 
+    @CommandLine.Option(names = "--hf", paramLabel = "DIR",
+            description = "also write each model as a Hugging-Face checkpoint in DIR/<name>-seed<seed>/ (config.json,"
+                    + " model.safetensors with the same weights, tokenizer.json from the GGUF's vocabulary) for TensorRT-LLM's"
+                    + " converters and serving engines; TYPE defaults to F16 and must be F16, BF16 or F32 (llama, qwen2, qwen3)")
+    Path hf;
+
     @CommandLine.Option(names = "--clean",
             description = "first remove the partial files and stale locks interrupted forges left in the cache"
                     + " (forges running in other processes are left alone)")
@@ -51,18 +58,49 @@ public final class ForgeCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        List<Models.Ref> refs = new java.util.ArrayList<>();
         for (String a : models) {
-            Models.Ref ref = Models.parse(a, Catalog.builtin());
+            String given = a;
+            if (hf != null && !a.contains(":")) {
+                int at = a.indexOf('@');
+                given = at < 0 ? a + ":F16" : a.substring(0, at) + ":F16" + a.substring(at);
+            }
+            Models.Ref ref = Models.parse(given, Catalog.builtin());
             if (!ref.isCatalog()) {
                 throw new IllegalArgumentException(a + " is a file, not a catalog model");
             }
+            if (hf != null) {
+                String t = ref.type().name();
+                if (!t.equals("F16") && !t.equals("BF16") && !t.equals("F32")) {
+                    throw new IllegalArgumentException("--hf writes unquantized weights: " + a + " is " + t + "; give "
+                            + ref.catalogName() + ":F16 (or BF16, F32)");
+                }
+                String arch = Catalog.builtin().model(ref.catalogName()).arch();
+                if (!java.util.Set.of("llama", "qwen2", "qwen3").contains(arch)) {
+                    throw new IllegalArgumentException("--hf: " + ref.catalogName() + " is a " + arch + " model; checkpoints are"
+                            + " written for llama, qwen2 and qwen3 models");
+                }
+            }
+            refs.add(ref);
+        }
+        for (Models.Ref ref : refs) {
             long t0 = System.nanoTime();
             try {
                 Path p = LlamaQuantizer.resolve(ref);
                 System.out.printf(Locale.ROOT, "%s\t%s\t%.1f s%n", ref, p, (System.nanoTime() - t0) / 1e9);
+                if (hf != null) {
+                    long t1 = System.nanoTime();
+                    HfCheckpoint.Result r = HfCheckpoint.export(Catalog.builtin().model(ref.catalogName()), p,
+                            hf.resolve(ref.catalogName() + "-seed" + ref.seed()));
+                    System.out.printf(Locale.ROOT, "%s\t%s\t%.1f s\t%d tensors, %.1f MiB; tokenizer: %s%n", ref, r.dir(),
+                            (System.nanoTime() - t1) / 1e9, r.tensors(), r.bytes() / (double) (1 << 20), r.tokenizer());
+                }
             } catch (ModelForge.ForgeException e) {
                 System.err.println("forge: " + e.getMessage());
                 return Cli.BAD_INPUT;
+            } catch (IOException e) {
+                System.err.println("forge: cannot write the checkpoint in " + hf + ": " + IoErrors.describe(e));
+                return 1;
             }
         }
         return 0;

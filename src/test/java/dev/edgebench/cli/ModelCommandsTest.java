@@ -127,6 +127,25 @@ class ModelCommandsTest {
     }
 
     @Test
+    void forgeHfRefusesQuantizedTypesAndOtherArchitecturesBeforeForgingAnything() throws Exception {
+        Path hf = tmp.resolve("hf");
+        assertEquals(2, Cli.execute(new ForgeCommand(), "--hf", hf.toString(), "edgebench-tiny:F16", "edgebench-tiny:Q4_0"));
+        assertTrue(stderr().startsWith("forge: --hf writes unquantized weights: edgebench-tiny:Q4_0 is Q4_0; give edgebench-tiny:F16"),
+                stderr());
+        err.reset();
+        assertEquals(2, Cli.execute(new ForgeCommand(), "--hf", hf.toString(), "Phi-3.5-mini"));
+        assertTrue(stderr().startsWith("forge: --hf: Phi-3.5-mini is a phi3 model; checkpoints are written for llama, qwen2 and qwen3"),
+                stderr());
+        assertEquals(java.util.List.of(), TestSupport.filesUnder(tmp.resolve("models")), "nothing forged");
+        assertTrue(!Files.exists(hf), "nothing written");
+        // a name without a type is the F16 forge, exported
+        err.reset();
+        assertEquals(0, Cli.execute(new ForgeCommand(), "--hf", hf.toString(), "edgebench-tiny@7"), stderr());
+        assertTrue(Files.isRegularFile(hf.resolve("edgebench-tiny-seed7").resolve("model.safetensors")));
+        assertTrue(Files.isRegularFile(hf.resolve("edgebench-tiny-seed7").resolve("config.json")));
+    }
+
+    @Test
     void forgeNeedsAModelOrCleanAndRefusesFiles() throws Exception {
         assertEquals(2, Cli.execute(new ForgeCommand()));
         assertTrue(stderr().startsWith("forge: name at least one model"), stderr());

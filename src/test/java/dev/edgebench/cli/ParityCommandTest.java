@@ -36,7 +36,8 @@ class ParityCommandTest {
         rejected("Unknown option", "--turbo", "1");
         rejected("'--turbo'", "--turbo", "1");
         rejected("Invalid value for option '--prompt'", "--prompt", "128,x");
-        rejected("prompt, gen and threads >= 1", "--prompt", "128,0");
+        rejected("prompt and gen >= 1", "--prompt", "128,0");
+        rejected("threads >= 0 (0: auto)", "--threads", "-1");
         rejected("Missing required parameter for option '--model'", "--model");
         rejected("unknown model 'Llama-9'", "--model", "Llama-9:Q4_0");
     }

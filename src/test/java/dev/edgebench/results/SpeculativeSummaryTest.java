@@ -32,6 +32,10 @@ class SpeculativeSummaryTest {
             m.put(Metric.SPEC_PROBE_DRAFT_MS.key(), RunAssembler.series(Metric.SPEC_PROBE_DRAFT_MS, new double[] {1, 1}, null));
             m.put(Metric.SPEC_PROBE_VERIFY_MS.key(), RunAssembler.series(Metric.SPEC_PROBE_VERIFY_MS, new double[] {9, 11}, null));
             m.put(Metric.SPEC_VANILLA_STEP_MS.key(), RunAssembler.series(Metric.SPEC_VANILLA_STEP_MS, new double[] {10, 10}, null));
+            // the parts as they ran in the loop: 4 draft steps of 1.3 ms (1.3 × the probe), verify 10 ms, bookkeeping 0.6 ms
+            m.put(Metric.SPEC_DRAFT_MS.key(), RunAssembler.series(Metric.SPEC_DRAFT_MS, new double[] {5.2, 5.2}, null));
+            m.put(Metric.SPEC_VERIFY_MS.key(), RunAssembler.series(Metric.SPEC_VERIFY_MS, new double[] {9, 11}, null));
+            m.put(Metric.SPEC_BOOKKEEPING_MS.key(), RunAssembler.series(Metric.SPEC_BOOKKEEPING_MS, new double[] {0.6, 0.6}, null));
         }
         return new BenchmarkResult("id-" + batch + acceptRate, "speculative", "dev.edgebench.bench.SpeculativeBenchmark.speculate",
                 p, "ok", null, 2, 1, m, null, null, null);
@@ -49,9 +53,10 @@ class SpeculativeSummaryTest {
         assertTrue(md.contains("| Llama-3.1-8B | Q4_0 | /m/draft.gguf | (file) | real | 1 |"), md);
         assertTrue(md.contains("| 3.40 ± 0.00 |") && md.contains("| 0.830 ± 0.00 |"), md);
         assertTrue(md.contains("| 0.900 0.700 |"), "α per position: " + md);
-        // the cost model from the parts: step = 4 × 1 + 10 ms against a plain step of 10 ms
-        assertTrue(md.contains("| Qwen3-8B:Q4_0 ← Qwen3-0.6B:Q4_0 | 8 | 4 | 10.00 | 1.00 | 10.00 | 1.00 | 0.100 | 1.86 | 2.43 | 3.00 | 3.57 |"),
-                md);
+        // the cost model from the parts as they ran: step = 4 × 1.3 + 10 + 0.6 = 15.8 ms against a plain step of 10 ms;
+        // speedup(α) = (1 + 4α) · 10 / 15.8, break-even α = (1.58 − 1) / 4
+        assertTrue(md.contains("| Qwen3-8B:Q4_0 ← Qwen3-0.6B:Q4_0 | 8 | 4 | 10.00 | 1.30 | 1.30 | 10.00 | 0.600 | 1.00 | 0.145 | 1.65 | 2.15"
+                + " | 2.66 | 3.16 |"), md);
     }
 
     @Test
