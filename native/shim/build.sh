@@ -5,7 +5,8 @@
 #   native/shim/build.sh <build folder> <llama.cpp source>
 #
 # Reads <build folder>/lib/libllama.so and writes <build folder>/shim/:
-#   libedgebench_request_llama.so     the llama.cpp implementation (linked to that libllama)
+#   libedgebench_request_llama.so     the llama.cpp implementation (linked to that libllama), and the
+#                                     log gate of ebr_log.h
 #   libedgebench_request_scripted.so  the test double (tests only)
 #   libedgebench_request_trtllm.so    only when TensorRT-LLM is given (below)
 # and <build folder>/shim/request-engines.json (what was built, what was skipped and why).
@@ -61,8 +62,11 @@ built+=(scripted)
 
 lib="$dst/libedgebench_request_llama.so"
 if [ -e "$out/lib/libllama.so" ]; then
-  if stale "$lib" "$here/ebr_llama.cpp" "$here/ebr_argmax.h" "$out/lib/libllama.so" "$src/include/llama.h" "${common[@]}"; then
-    "$cxx" -std=c++17 "${flags[@]}" -I"$here" -I"$src/include" -I"$src/ggml/include" "$here/ebr_llama.cpp" \
+  if stale "$lib" "$here/ebr_llama.cpp" "$here/ebr_argmax.h" "$here/ebr_log.c" "$here/ebr_log.h" "$out/lib/libllama.so" \
+      "$src/include/llama.h" "${common[@]}"; then
+    # the log gate (ebr_log.h) lives in this library: the JVM loads it with llama.cpp in every profile
+    "$cc" -std=c11 -pedantic -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror -I"$here" -c "$here/ebr_log.c" -o "$dst/ebr_log.o"
+    "$cxx" -std=c++17 "${flags[@]}" -I"$here" -I"$src/include" -I"$src/ggml/include" "$here/ebr_llama.cpp" "$dst/ebr_log.o" \
       -L"$out/lib" -lllama -lggml-cpu -lggml-base -Wl,-rpath,"\$ORIGIN" -o "$lib.tmp" -lpthread
     mv "$lib.tmp" "$lib"
   fi

@@ -40,6 +40,10 @@ if [ -f "$src/include/llama.h" ] && [ -e "$lib/libllama.so" ]; then
     tail -40 "$tmp/greedy.log" >&2
     exit 1
   fi
+  # the log gate, directly and as llama.cpp's callback
+  "$cc" -std=c11 -Wall -Wextra -pedantic -Werror -I"$here" -I"$src/include" -I"$src/ggml/include" "$here/test/log_gate_test.c" \
+    -L"$lib" -ledgebench_request_llama -lllama -lggml-base -Wl,-rpath,"$lib" -o "$tmp/log_gate_test"
+  "$tmp/log_gate_test"
 else
   echo "native/shim/test.sh: greedy test skipped (no llama.cpp source at $src or no libllama.so in $lib)"
 fi

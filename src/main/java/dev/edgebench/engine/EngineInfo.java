@@ -14,9 +14,11 @@ import java.util.List;
  * @param systemInfo the engine's own description of the CPU features it was built with
  * @param gpuOffload whether the build can put layers on a GPU
  * @param devices    the engine's devices with their memory
+ * @param logRoute   how the engine's log lines reach the JVM (a native gate, or every line as an upcall, which the
+ *                   CUDA backend makes once per decode step)
  */
 public record EngineInfo(String name, String libraryDir, String profile, JsonNode build, String systemInfo, boolean gpuOffload,
-                         List<Device> devices) {
+                         List<Device> devices, String logRoute) {
     /**
      * @param name             device name (CPU, CUDA0, ...)
      * @param description      the backend's description of it

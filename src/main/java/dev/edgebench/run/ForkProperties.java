@@ -10,11 +10,24 @@ import java.util.List;
  * The one rule for what a forked benchmark JVM receives from the JVM that starts it: native
  * access, the run folder, edgebench's home, and every {@code edgebench.*} system property set on
  * the host (engine library folder, profile, model cache, telemetry and cool-down settings, ...),
- * unchanged. Every command that forks (run, ab, parity, kernels) uses this list.
+ * unchanged; and the JIT rule below. Every command that forks (run, ab, parity, kernels) uses this list.
+ *
+ * <p><b>The JIT rule.</b> One decode step of a small model on a GPU takes about a millisecond, so a
+ * sample of 128 steps after one warm-up sample calls edgebench's per-step Java code (the step, the
+ * {@code llama_decode} binding, the latency recorder) a few hundred times: below HotSpot's
+ * thresholds for compiling it (200 calls for C1, 5,000 for C2), so the first samples time an
+ * interpreted path of several microseconds a step, where llama-bench's is compiled C++. Forks
+ * therefore compile edgebench's and HdrHistogram's methods after a fiftieth of the usual calls
+ * ({@code -XX:CompileCommand=CompileThresholdScaling,...,0.02}): C2 within the warm-up, the JDK's
+ * and JMH's own code untouched. {@value #JIT_PROPERTY}{@code =false} leaves the thresholds alone (for an A/B).
  */
 public final class ForkProperties {
     /** The property naming the engine's library folder. */
     public static final String NATIVE_LIB = "edgebench.native.lib";
+    /** System property: {@code false} leaves HotSpot's compile thresholds as they are in forks. */
+    public static final String JIT_PROPERTY = "edgebench.jit.early";
+    /** The fraction of HotSpot's compile thresholds edgebench's own methods get in a fork. */
+    static final String JIT_SCALING = "0.02";
 
     private ForkProperties() {
     }
@@ -27,6 +40,12 @@ public final class ForkProperties {
     public static List<String> jvmArgs(Path runDir, Path nativeLib) {
         List<String> args = new ArrayList<>();
         args.add("--enable-native-access=ALL-UNNAMED");
+        if (Boolean.parseBoolean(System.getProperty(JIT_PROPERTY, "true"))) {
+            args.add("-XX:CompileCommand=quiet");
+            for (String methods : List.of("dev.edgebench.*::*", "org.HdrHistogram.*::*")) {
+                args.add("-XX:CompileCommand=CompileThresholdScaling," + methods + "," + JIT_SCALING);
+            }
+        }
         if (runDir != null) {
             args.add("-Dedgebench.run.dir=" + runDir);
         }

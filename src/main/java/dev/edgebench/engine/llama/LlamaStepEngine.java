@@ -32,7 +32,7 @@ public final class LlamaStepEngine implements StepEngine, AutoCloseable {
         NativeLibraries.Loaded libs = rt.libraries();
         return new EngineInfo(name(), libs.libDir().toString(), libs.profile(), readManifest(libs.manifest()), rt.systemInfo().strip(),
                 rt.supportsGpuOffload(), rt.devices().stream().map(d -> new EngineInfo.Device(d.name(), d.description(), d.type(),
-                d.memoryTotalBytes(), d.memoryFreeBytes())).toList());
+                d.memoryTotalBytes(), d.memoryFreeBytes())).toList(), NativeLog.route());
     }
 
     /** @return the build manifest, or a note saying why there is none */

@@ -4,7 +4,11 @@ import dev.edgebench.bindings.llama.Llama;
 import dev.edgebench.bindings.llama.ggml_log_callback;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +20,9 @@ import java.util.Locale;
  * {@code edgebench.native.log}: {@code none} (default), {@code error}, {@code warn}, {@code info},
  * {@code debug}) are also printed to stderr.
  *
- * <p>Thread-safe: llama.cpp may log from any thread. Logging is not on the per-token path
- * (llama_decode does not log on success).
+ * <p>Thread-safe: llama.cpp may log from any thread. With the native gate ({@link #install})
+ * nothing reaches Java on the per-token path; without it, the CUDA backend's debug line per
+ * reused graph costs one upcall per decode step.
  */
 final class NativeLog {
     private static final int KEEP = 24;
@@ -34,10 +39,62 @@ final class NativeLog {
     private NativeLog() {
     }
 
-    /** Installs the callback for llama.cpp and ggml; the upcall stub lives as long as the JVM. */
+    /** The library that holds the log gate ({@code native/shim/ebr_log.h}). */
+    static final String GATE_LIBRARY = "libedgebench_request_llama.so";
+    /** System property: {@code false} gives llama.cpp the Java callback itself, as before the gate (for an A/B). */
+    static final String GATE_PROPERTY = "edgebench.native.logGate";
+
+    /** How lines reach {@link #onLog}: through the native gate, or every line straight to Java (and why). */
+    private static volatile String route = "not installed";
+
+    /**
+     * Installs the callback for llama.cpp and ggml; the upcall stub and the gate's settings live
+     * as long as the JVM. Where the native build has the log gate, llama.cpp calls the gate and
+     * only lines this class keeps or prints reach Java: the CUDA backend writes a debug line on
+     * every decode step that reuses its graph, and without the gate each would be an upcall into
+     * Java inside the timed step (llama-bench gives llama.cpp a C callback that does nothing).
+     */
     static void install() {
         MemorySegment stub = ggml_log_callback.allocate(NativeLog::onLog, Arena.global());
-        Llama.llama_log_set(stub, MemorySegment.NULL);
+        MemorySegment gate = null;
+        String why;
+        if (!Boolean.parseBoolean(System.getProperty(GATE_PROPERTY, "true"))) {
+            why = GATE_PROPERTY + "=false";
+        } else {
+            try {
+                Path lib = NativeLibraries.locate(GATE_LIBRARY);
+                gate = SymbolLookup.libraryLookup(lib, Arena.global()).find("ebr_log_gate").orElse(null);
+                why = gate == null ? lib + " has no ebr_log_gate" : "gate in " + lib;
+            } catch (RuntimeException e) {
+                why = "no " + GATE_LIBRARY + " beside the engine";
+            }
+        }
+        if (gate == null) {
+            Llama.llama_log_set(stub, MemorySegment.NULL);
+            route = "every line to Java (" + why + ")";
+            return;
+        }
+        // ebr_log_gate_config: int64 size, sink, int32 min_level, int32 cont_level
+        MemorySegment config = Arena.global().allocate(GATE_CONFIG);
+        config.set(ValueLayout.JAVA_LONG, offset("size"), GATE_CONFIG.byteSize());
+        config.set(ValueLayout.ADDRESS, offset("sink"), stub);
+        config.set(ValueLayout.JAVA_INT, offset("min_level"), Math.min(KEEP_LEVEL, ECHO_LEVEL));
+        config.set(ValueLayout.JAVA_INT, offset("cont_level"), CONT);
+        Llama.llama_log_set(gate, config);
+        route = "lines at level " + Math.min(KEEP_LEVEL, ECHO_LEVEL) + " and above to Java (" + why + ")";
+    }
+
+    /** {@code ebr_log_gate_config}'s layout (ebr_log.h). */
+    private static final MemoryLayout GATE_CONFIG = MemoryLayout.structLayout(ValueLayout.JAVA_LONG.withName("size"),
+            ValueLayout.ADDRESS.withName("sink"), ValueLayout.JAVA_INT.withName("min_level"), ValueLayout.JAVA_INT.withName("cont_level"));
+
+    private static long offset(String field) {
+        return GATE_CONFIG.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    /** @return how llama.cpp's log lines reach Java: through the native gate or each as an upcall, and why */
+    static String route() {
+        return route;
     }
 
     /** One kept line and its ggml log level. */

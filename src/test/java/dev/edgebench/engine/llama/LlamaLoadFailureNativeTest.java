@@ -44,6 +44,18 @@ class LlamaLoadFailureNativeTest {
         assertTrue(first.contains("unknown model architecture: 'nosucharch'"), first);
     }
 
+    /**
+     * llama.cpp's lines pass the native gate (libedgebench_request_llama, built with every engine):
+     * the reason above arrived through it, and the debug lines of every decode step do not cross
+     * into Java. Run records say so.
+     */
+    @Test
+    void llamaCppsLinesReachJavaThroughTheNativeGate() {
+        LlamaRuntime.get();
+        assertTrue(NativeLog.route().startsWith("lines at level 3 and above to Java (gate in "), NativeLog.route());
+        assertEquals(NativeLog.route(), new LlamaStepEngine().describe().logRoute());
+    }
+
     @Test
     void theBuildFolderIsTheOneWhoseLibrariesLoad() {
         LlamaRuntime rt = LlamaRuntime.get();
