@@ -3889,6 +3889,67 @@ public class Llama extends Llama$shared {
         }
     }
 
+    private static class llama_get_sampled_token_ith {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Llama.C_INT,
+            Llama.C_POINTER,
+            Llama.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("llama_get_sampled_token_ith");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * llama_token llama_get_sampled_token_ith(struct llama_context *ctx, int32_t i)
+     * }
+     */
+    public static FunctionDescriptor llama_get_sampled_token_ith$descriptor() {
+        return llama_get_sampled_token_ith.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * llama_token llama_get_sampled_token_ith(struct llama_context *ctx, int32_t i)
+     * }
+     */
+    public static MethodHandle llama_get_sampled_token_ith$handle() {
+        return llama_get_sampled_token_ith.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * llama_token llama_get_sampled_token_ith(struct llama_context *ctx, int32_t i)
+     * }
+     */
+    public static MemorySegment llama_get_sampled_token_ith$address() {
+        return llama_get_sampled_token_ith.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * llama_token llama_get_sampled_token_ith(struct llama_context *ctx, int32_t i)
+     * }
+     */
+    public static int llama_get_sampled_token_ith(MemorySegment ctx, int i) {
+        var mh$ = llama_get_sampled_token_ith.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("llama_get_sampled_token_ith", ctx, i);
+            }
+            return (int)mh$.invokeExact(ctx, i);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class llama_vocab_get_text {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Llama.C_POINTER,
@@ -4375,6 +4436,68 @@ public class Llama extends Llama$shared {
                 traceDowncall("llama_token_to_piece", vocab, token, buf, length, lstrip, special);
             }
             return (int)mh$.invokeExact(vocab, token, buf, length, lstrip, special);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class llama_set_sampler {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Llama.C_BOOL,
+            Llama.C_POINTER,
+            Llama.C_INT,
+            Llama.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("llama_set_sampler");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * _Bool llama_set_sampler(struct llama_context *ctx, llama_seq_id seq_id, struct llama_sampler *smpl)
+     * }
+     */
+    public static FunctionDescriptor llama_set_sampler$descriptor() {
+        return llama_set_sampler.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * _Bool llama_set_sampler(struct llama_context *ctx, llama_seq_id seq_id, struct llama_sampler *smpl)
+     * }
+     */
+    public static MethodHandle llama_set_sampler$handle() {
+        return llama_set_sampler.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * _Bool llama_set_sampler(struct llama_context *ctx, llama_seq_id seq_id, struct llama_sampler *smpl)
+     * }
+     */
+    public static MemorySegment llama_set_sampler$address() {
+        return llama_set_sampler.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * _Bool llama_set_sampler(struct llama_context *ctx, llama_seq_id seq_id, struct llama_sampler *smpl)
+     * }
+     */
+    public static boolean llama_set_sampler(MemorySegment ctx, int seq_id, MemorySegment smpl) {
+        var mh$ = llama_set_sampler.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("llama_set_sampler", ctx, seq_id, smpl);
+            }
+            return (boolean)mh$.invokeExact(ctx, seq_id, smpl);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

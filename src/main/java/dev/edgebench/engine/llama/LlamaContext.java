@@ -28,6 +28,8 @@ public final class LlamaContext implements AutoCloseable {
     private final Params params;
     private final int nVocab;
     private MemorySegment greedy;
+    /** Sequences whose tokens llama.cpp chooses in the graph ({@link #greedyOnDevice}). */
+    private final java.util.List<Integer> deviceSampled = new java.util.ArrayList<>();
     private boolean closed;
 
     /** How llama.cpp should run attention: {@code flash_attn_type}. */
@@ -316,6 +318,48 @@ public final class LlamaContext implements AutoCloseable {
         return Llama.llama_sampler_sample(greedy, h, i);
     }
 
+    /**
+     * Has llama.cpp choose sequence {@code seq}'s tokens greedily inside the model's graph, on the
+     * device that holds the output layer ({@code llama_set_sampler}, llama.cpp's backend sampling;
+     * llama-server's request option {@code backend_sampling}): after each decode only the token
+     * comes back ({@link #sampledToken}), not the vocabulary's logits, and no host thread scans them.
+     * The chain is detached and freed with the context.
+     *
+     * @return whether llama.cpp took it; false where it cannot run the chain in the graph (the
+     *         tokens are then chosen on the host, e.g. with {@link #sampleGreedy})
+     */
+    public boolean greedyOnDevice(int seq) {
+        MemorySegment h = handle();
+        MemorySegment sp = Llama.llama_sampler_chain_default_params(arena);
+        llama_sampler_chain_params.no_perf(sp, true);
+        MemorySegment chain = Llama.llama_sampler_chain_init(sp);
+        LlamaException.checkHandle(chain, "llama_sampler_chain_init", "greedy on the device");
+        Llama.llama_sampler_chain_add(chain, Llama.llama_sampler_init_greedy());
+        // the arena frees newest first: the chain before the context, which close() detaches it from first
+        chain.reinterpret(arena, Llama::llama_sampler_free);
+        boolean taken = Llama.llama_set_sampler(h, seq, chain);
+        if (taken) {
+            deviceSampled.add(seq);
+        }
+        return taken;
+    }
+
+    /**
+     * The token llama.cpp chose in the graph for output {@code i} of the last decode
+     * ({@code llama_get_sampled_token_ith}; waits for the decode). Needs {@link #greedyOnDevice}.
+     *
+     * @param i the output's index in the batch (-1: the last)
+     * @throws IllegalStateException when llama.cpp has no token for it
+     */
+    public int sampledToken(int i) {
+        int tok = Llama.llama_get_sampled_token_ith(handle(), i);
+        if (tok < 0) {
+            throw new IllegalStateException("llama_get_sampled_token_ith returned no token for output " + i + " (sequences chosen on the device: "
+                    + deviceSampled + "; model " + model.path() + ")");
+        }
+        return tok;
+    }
+
     /** @return llama.cpp's perf counters since creation or the last {@link #resetPerf()} */
     public Perf perf() {
         try (Arena tmp = Arena.ofConfined()) {
@@ -360,6 +404,9 @@ public final class LlamaContext implements AutoCloseable {
         }
         closed = true;
         model.forget(this);
+        for (int seq : deviceSampled) {
+            Llama.llama_set_sampler(handle, seq, MemorySegment.NULL);
+        }
         Llama.llama_detach_threadpool(handle);
         arena.close();
     }

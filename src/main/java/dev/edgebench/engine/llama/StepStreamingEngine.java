@@ -17,8 +17,10 @@ import java.util.Map;
  * The step engine serving requests ({@code llama-step}): one llama.cpp context of one sequence, and
  * requests taken one at a time in the order they came, as a command-line tool (llama-cli,
  * llama-simple) would run them back to back: the prompt prefilled in batches of {@code n_batch}
- * tokens, then one {@code llama_decode} + {@code llama_synchronize} per token, each token chosen by
- * llama.cpp's greedy sampler. No batching across requests: at concurrency C the other C − 1 wait
+ * tokens, then one {@code llama_decode} + {@code llama_synchronize} per token. Each token is chosen
+ * greedily: in the model's graph on the GPU when every layer is there (llama.cpp's backend sampling,
+ * as {@code llama-batched} does; only the token comes back), else by llama.cpp's greedy sampler on the
+ * host ({@value #SAMPLING_PROPERTY} overrides). No batching across requests: at concurrency C the other C − 1 wait
  * in the queue, which is what an engine-vs-engine A/B against an in-flight batching engine shows.
  *
  * <p>Greedy only: a request that asks for sampling is refused at {@link #submit}. Threading: one
@@ -30,6 +32,8 @@ public final class StepStreamingEngine implements StreamingEngine {
     public static final String SPEC = "llama-step";
     private static final int EVENT_CAPACITY = 256;
     private static final int N_BATCH = 2048;
+    /** System property: where tokens are chosen, {@code auto} (default: on the device when every layer is on a GPU), {@code host} or {@code device}. */
+    public static final String SAMPLING_PROPERTY = "edgebench.llama.sampling";
 
     private record Pending(long id, RequestSpec spec, long arrivalNs) {
     }
@@ -40,6 +44,10 @@ public final class StepStreamingEngine implements StreamingEngine {
     private final int nCtx;
     private final int nVocab;
     private final Thread worker;
+    /** Whether llama.cpp chooses the tokens in the model's graph ({@link LlamaContext#greedyOnDevice}). */
+    private final boolean onDevice;
+    /** Why the tokens are chosen where they are. */
+    private final String samplingWhy;
 
     // guarded by this
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -47,6 +55,12 @@ public final class StepStreamingEngine implements StreamingEngine {
     private final java.util.Set<Long> cancels = new java.util.HashSet<>();
     private long nextId = 1;
     private boolean stop;
+    // iteration statistics: decode calls, tokens in them, time in decode + synchronize, time choosing tokens, tokens chosen
+    private long statIterations;
+    private long statTokens;
+    private long statDecodeNs;
+    private long statSampleNs;
+    private long statGenerated;
     private long running = -1;
     // the event ring: event i has tokens tokens[tokStart[i] .. tokStart[i] + nTok[i]) (a flat array, compacted when drained)
     private long[] reqId = new long[EVENT_CAPACITY];
@@ -78,6 +92,10 @@ public final class StepStreamingEngine implements StreamingEngine {
             default -> LlamaContext.FlashAttn.AUTO;
         };
         GgmlType kv = o.cacheType() == null ? GgmlType.F16 : GgmlType.parse(o.cacheType());
+        String sampling = System.getProperty(SAMPLING_PROPERTY, "auto").toLowerCase(Locale.ROOT);
+        if (!sampling.equals("auto") && !sampling.equals("host") && !sampling.equals("device")) {
+            throw new IllegalArgumentException(SAMPLING_PROPERTY + " is '" + sampling + "'; it takes host, device or auto");
+        }
         int nUbatch = Math.max(1, Math.min(o.nUbatch() > 0 ? o.nUbatch() : 512, N_BATCH));
         this.model = LlamaModel.load(o.modelFile(), new LlamaModel.Params(o.nGpuLayers(), 0, true, false));
         int threads = o.nThreads() > 0 ? o.nThreads() : LlamaRuntime.get().defaultThreads(o.nGpuLayers(), model.nLayer());
@@ -96,11 +114,49 @@ public final class StepStreamingEngine implements StreamingEngine {
         }
         this.ctx = c;
         this.batch = b;
+        boolean allOnGpu = LlamaRuntime.get().supportsGpuOffload() && (o.nGpuLayers() < 0 || o.nGpuLayers() > model.nLayer());
+        boolean wantDevice = sampling.equals("device") || sampling.equals("auto") && allOnGpu;
+        boolean taken = false;
+        if (wantDevice) {
+            try {
+                taken = c.greedyOnDevice(0);
+            } catch (RuntimeException e) {
+                close(c, b);
+                throw e;
+            }
+        }
+        this.onDevice = taken;
+        this.samplingWhy = taken ? (sampling.equals("device") ? SAMPLING_PROPERTY + "=device" : "every layer and the output on a GPU")
+                : wantDevice ? "llama.cpp cannot run the greedy chain in this graph" : sampling.equals("host") ? SAMPLING_PROPERTY + "=host"
+                : "not every layer on a GPU";
         this.nCtx = c.nCtx();
         this.nVocab = c.nVocab();
         this.worker = new Thread(this::serve, "edgebench-llama-step");
         worker.setDaemon(true);
         worker.start();
+    }
+
+    private void close(LlamaContext c, LlamaBatch b) {
+        b.close();
+        c.close();
+        model.close();
+    }
+
+    /** @return whether llama.cpp chooses this engine's tokens in the model's graph on the device */
+    public boolean choosesOnDevice() {
+        return onDevice;
+    }
+
+    /**
+     * Counters as {@code llama-batched} keeps them ({@code EngineIterations}): each decode call is an
+     * iteration; its time is the decode and the wait for it, the choice of the token apart.
+     */
+    @Override
+    public synchronized String iterationStatsJson() {
+        return String.format(Locale.ROOT, "{\"backend\":\"%s\",\"sampling\":\"%s\",\"samplingWhy\":\"%s\",\"iterations\":%d,"
+                        + "\"tokensTotal\":%d,\"decodeNsTotal\":%d,\"sampleNsTotal\":%d,\"generatedTokensTotal\":%d,\"deviceSampledTotal\":%d}",
+                SPEC, onDevice ? "device" : "host", samplingWhy, statIterations, statTokens, statDecodeNs, statSampleNs, statGenerated,
+                onDevice ? statGenerated : 0);
     }
 
     @Override
@@ -264,6 +320,8 @@ public final class StepStreamingEngine implements StreamingEngine {
         ctx.clearMemory(false);
         int[] prompt = r.prompt();
         int pos = 0;
+        long t0 = System.nanoTime();
+        int calls = 0;
         while (pos < prompt.length) {
             batch.clear();
             int end = Math.min(prompt.length, pos + N_BATCH);
@@ -271,14 +329,18 @@ public final class StepStreamingEngine implements StreamingEngine {
                 batch.add(prompt[i], i, 0, i == prompt.length - 1);
             }
             ctx.decode(batch);
+            calls++;
             pos = end;
         }
         ctx.synchronize();
+        long decodeNs = System.nanoTime() - t0;
+        int decodeTokens = prompt.length;
         int[] held = r.streaming() ? null : new int[r.maxNewTokens()];
         int n = 0;
         long firstTok = 0;
         for (;;) {
-            int tok = ctx.sampleGreedy(-1);
+            long c0 = System.nanoTime();
+            int tok = onDevice ? ctx.sampledToken(-1) : ctx.sampleGreedy(-1);
             long now = System.nanoTime();
             if (firstTok == 0) {
                 firstTok = now;
@@ -289,6 +351,11 @@ public final class StepStreamingEngine implements StreamingEngine {
             boolean cancelled;
             synchronized (this) {
                 cancelled = cancels.remove(p.id()) || stop;
+                statIterations += calls;
+                statTokens += decodeTokens;
+                statDecodeNs += decodeNs;
+                statSampleNs += now - c0;
+                statGenerated++;
             }
             if (held != null) {
                 held[n - 1] = tok;
@@ -313,8 +380,12 @@ public final class StepStreamingEngine implements StreamingEngine {
             }
             batch.clear();
             batch.add(tok, pos, 0, true);
+            long d0 = System.nanoTime();
             ctx.decode(batch);
             ctx.synchronize();
+            decodeNs = System.nanoTime() - d0;
+            calls = 1;
+            decodeTokens = 1;
             pos++;
         }
     }

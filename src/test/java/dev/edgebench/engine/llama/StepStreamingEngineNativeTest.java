@@ -129,6 +129,50 @@ class StepStreamingEngineNativeTest {
         }
     }
 
+    /**
+     * Tokens chosen in the graph (llama.cpp's backend sampling, forced here on the CPU build, where
+     * "auto" chooses on the host) are the host's tokens, and the iteration statistics say where they
+     * were chosen and how many; a setting it does not know is refused before a model loads.
+     */
+    @Test
+    void tokensChosenInTheGraphAreTheHostsAndTheStatisticsSaySo() {
+        List<List<Integer>> host = new ArrayList<>();
+        for (String where : List.of("host", "device")) {
+            System.setProperty(StepStreamingEngine.SAMPLING_PROPERTY, where);
+            try (StepStreamingEngine e = new StepStreamingEngine(options())) {
+                assertEquals(where.equals("device"), e.choosesOnDevice(), where);
+                long[] ids = new long[prompts.length];
+                for (int i = 0; i < prompts.length; i++) {
+                    ids[i] = e.submit(RequestSpec.greedy(prompts[i], N_GEN, i));
+                }
+                List<Seen> seen = collect(e, ids);
+                for (int i = 0; i < prompts.length; i++) {
+                    if (where.equals("host")) {
+                        host.add(seen.get(i).tokens());
+                    } else {
+                        assertEquals(host.get(i), seen.get(i).tokens(), "request " + i + ": chosen in the graph vs on the host");
+                    }
+                }
+                dev.edgebench.load.EngineIterations it = dev.edgebench.load.EngineIterations.parse(e.iterationStatsJson());
+                assertEquals((long) prompts.length * N_GEN, it.generated(), e.iterationStatsJson());
+                assertEquals(where.equals("device") ? it.generated() : 0, it.onDevice(), e.iterationStatsJson());
+                assertTrue(e.iterationStatsJson().contains("\"sampling\":\"" + where + "\""), e.iterationStatsJson());
+                // each request: its prompt in one call, then a call per token but the last
+                assertEquals((long) prompts.length * N_GEN, it.iterations(), e.iterationStatsJson());
+                assertTrue(it.decodeNs() > 0 && it.sampleNs() > 0, e.iterationStatsJson());
+            } finally {
+                System.clearProperty(StepStreamingEngine.SAMPLING_PROPERTY);
+            }
+        }
+        System.setProperty(StepStreamingEngine.SAMPLING_PROPERTY, "gpu");
+        try {
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new StepStreamingEngine(options()));
+            assertEquals(StepStreamingEngine.SAMPLING_PROPERTY + " is 'gpu'; it takes host, device or auto", bad.getMessage());
+        } finally {
+            System.clearProperty(StepStreamingEngine.SAMPLING_PROPERTY);
+        }
+    }
+
     @Test
     void queuedAndRunningRequestsCanBeCancelledAndBadRequestsAreRefused() {
         try (StreamingEngine e = new StepStreamingEngine(options())) {
