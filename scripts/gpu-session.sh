@@ -3,7 +3,10 @@
 # the offline bundle unpacked at dist/edgebench-bundle (no JDK or network needed there).
 #
 #   scripts/gpu-session.sh build     build the CUDA engine, compile-check sm_87/sm_110, forge the models
-#   scripts/gpu-session.sh parity [M..]  edgebench vs llama-bench, back to back, per model (default: every model)
+#   scripts/gpu-session.sh parity [M..]  edgebench vs llama-bench, back to back, per model (default: every model);
+#                                    ROUNDS (default 3), REPS (10; 8B: 5), PARITY_ARGS (e.g. "--prompt 128 --gen 128")
+#   scripts/gpu-session.sh gapab [M..]  parity rounds with the log gate and early JIT (the defaults) against rounds with
+#                                    both off, interleaved (ROUNDS, default 3; default model Llama-3.2-1B:Q4_0)
 #   scripts/gpu-session.sh ppramp    llama-bench's pp128 alone: 10 repetitions against 500, alternating
 #   scripts/gpu-session.sh presets   quick and seed-2026 on every model
 #   scripts/gpu-session.sh kernels   the kernel suite on CUDA vs test-backend-ops, device ceilings, telemetry
@@ -42,13 +45,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost}
+step=${1:?step: build|parity|gapab|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
 jar="$bundle/benchmarks.jar"
 jopts=(--enable-native-access=ALL-UNNAMED -Dedgebench.home="$bundle" -Dedgebench.profile=cuda)
-eb() { "$java" "${jopts[@]}" -jar "$jar" "$@"; }
+# EB_JOPTS: extra JVM options for every edgebench command (e.g. -Dedgebench.jit.early=false), forwarded to its forks
+# shellcheck disable=SC2086
+eb() { "$java" "${jopts[@]}" ${EB_JOPTS:-} -jar "$jar" "$@"; }
 models=(Llama-3.2-1B:Q4_0 Llama-3.2-1B:F16 Qwen3-0.6B:Q4_0 Llama-3.1-8B:Q4_0)
 log="$out/$step.log"
 exec > >(tee -a "$log") 2>&1
@@ -95,9 +100,37 @@ case "$step" in
     shift
     [ $# -gt 0 ] || set -- "${models[@]}"
     for m in "$@"; do
-      reps=10
-      [ "$m" = Llama-3.1-8B:Q4_0 ] && reps=5
-      eb parity --model "$m" --rounds 3 --reps "$reps" --ngl auto 2>&1 | grep -vE '^(#|Benchmark|Dev|Iter|Warmup|Result|  )' | tail -12
+      start=$(date +%s)
+      reps=${REPS:-10}
+      [ "$m" = Llama-3.1-8B:Q4_0 ] && reps=${REPS:-5}
+      f=$(eb forge "$m" 2>&1 | tail -1)
+      echo "forge $m: $f ($(( $(date +%s) - start ))s)"
+      # shellcheck disable=SC2086
+      eb parity --model "$m" --rounds "${ROUNDS:-3}" --reps "$reps" ${PARITY_ARGS:-} --ngl auto \
+        --out "$bundle/results/parity-${m//[:.]/_}" 2>&1 | grep -vE '^(#|Benchmark|Dev|Iter|Warmup|Result|  )' | tail -12
+      echo "parity $m: $(( $(date +%s) - start ))s"
+    done
+    pack
+    ;;
+  gapab)
+    # the decode gap's two causes found on this VM, switched off and on, interleaved: parity rounds with the defaults
+    # (log gate, early JIT) against rounds with both off (the behaviour before them); each parity call times llama-bench too
+    shift
+    [ $# -gt 0 ] || set -- Llama-3.2-1B:Q4_0
+    old_opts="-Dedgebench.native.logGate=false -Dedgebench.jit.early=false"
+    for m in "$@"; do
+      eb forge "$m" | tail -1
+      for r in $(seq 1 "${ROUNDS:-3}"); do
+        order="new old"
+        [ $((r % 2)) = 0 ] && order="old new"
+        for cfg in $order; do
+          o=""
+          [ "$cfg" = old ] && o=$old_opts
+          echo "== $m round $r: $cfg"
+          EB_JOPTS=$o eb parity --model "$m" --rounds 1 --reps 5 --prompt 128 --gen 128 --ngl auto \
+            --out "$bundle/results/gapab-${m//[:.]/_}-$cfg-$r" 2>&1 | grep -E '^(pp128|tg128)'
+        done
+      done
     done
     pack
     ;;
