@@ -5,6 +5,8 @@
 #   scripts/gpu-session.sh build     build the CUDA engine, compile-check sm_87/sm_110, forge the models
 #   scripts/gpu-session.sh parity [M..]  edgebench vs llama-bench, back to back, per model (default: every model);
 #                                    ROUNDS (default 3), REPS (10; 8B: 5), PARITY_ARGS (e.g. "--prompt 128 --gen 128")
+#   scripts/gpu-session.sh hfcheck [NAME..]  the forge's Hugging-Face checkpoint under transformers (float32, GPU) against
+#                                    llama.cpp's logits of the same F16 GGUF (default: Llama-3.2-1B Qwen3-0.6B)
 #   scripts/gpu-session.sh gapab [M..]  parity rounds with the log gate and early JIT (the defaults) against rounds with
 #                                    both off, interleaved (ROUNDS, default 3; default model Llama-3.2-1B:Q4_0)
 #   scripts/gpu-session.sh ppramp    llama-bench's pp128 alone: 10 repetitions against 500, alternating
@@ -45,7 +47,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|gapab|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost}
+step=${1:?step: build|parity|gapab|hfcheck|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -389,6 +391,24 @@ case "$step" in
     (cd "$bundle" && find results/runs -path '*server-cost-*' \( -name run.json -o -name summary.md -o -name server-cost.md \) \
       | tar -czf "$out/servercost-results.tgz" -T -)
     ls -la "$out"
+    ;;
+  hfcheck)
+    # the forge's Hugging-Face checkpoint loaded by transformers (float32, on the GPU) against llama.cpp's logits for
+    # the same F16 GGUF and token ids (native/shim/test/logits_dump.c), per model
+    shift
+    [ $# -gt 0 ] || set -- Llama-3.2-1B Qwen3-0.6B
+    src="$bundle/native/src/llama.cpp"
+    lib="$bundle/native/build/cuda/lib"
+    cc -std=c11 -O2 -I"$src/include" -I"$src/ggml/include" "$root/native/shim/test/logits_dump.c" \
+      -L"$lib" -lllama -lggml-base -Wl,-rpath,"$lib" -o /tmp/logits_dump || { echo "hfcheck: compile failed"; exit 1; }
+    for m in "$@"; do
+      start=$(date +%s)
+      f=$(eb forge "$m:F16" 2>/dev/null | tail -1 | cut -f2)
+      eb forge --hf /tmp/hf "$m" 2>&1 | tail -1
+      ckpt=$(find /tmp/hf -maxdepth 1 -type d -name "$m-seed*" | head -1)
+      /tmp/logits_dump "$f" "/tmp/$m.logits" "${HF_TOKENS:-64}" 2026 99 && python3 "$root/scripts/check-hf-transformers.py" "$ckpt" "/tmp/$m.logits"
+      echo "hfcheck $m: rc $? in $(( $(date +%s) - start ))s"
+    done
     ;;
   *) echo "unknown step $step"; exit 2;;
 esac
