@@ -5,6 +5,8 @@
 #   scripts/gpu-session.sh build     build the CUDA engine, compile-check sm_87/sm_110, forge the models
 #   scripts/gpu-session.sh parity [M..]  edgebench vs llama-bench, back to back, per model (default: every model);
 #                                    ROUNDS (default 3), REPS (10; 8B: 5), PARITY_ARGS (e.g. "--prompt 128 --gen 128")
+#   scripts/gpu-session.sh gapdiag   one model's decode four ways, interleaved (GAP_MODEL, ROUNDS): llama-bench, the same
+#                                    loop in C, the profile command (JVM, no JMH), the decode benchmark (JMH fork)
 #   scripts/gpu-session.sh hfcheck [NAME..]  the forge's Hugging-Face checkpoint under transformers (float32, GPU) against
 #                                    llama.cpp's logits of the same F16 GGUF (default: Llama-3.2-1B Qwen3-0.6B)
 #   scripts/gpu-session.sh gapab [M..]  parity rounds with the log gate and early JIT (the defaults) against rounds with
@@ -47,7 +49,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|gapab|hfcheck|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost}
+step=${1:?step: build|parity|gapab|gapdiag|hfcheck|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -391,6 +393,27 @@ case "$step" in
     (cd "$bundle" && find results/runs -path '*server-cost-*' \( -name run.json -o -name summary.md -o -name server-cost.md \) \
       | tar -czf "$out/servercost-results.tgz" -T -)
     ls -la "$out"
+    ;;
+  gapdiag)
+    # one model's decode four ways, interleaved: llama-bench tg128; the same loop in C (decode_loop.c, llama-bench's
+    # batch); edgebench's profile command (the step engine in the launching JVM, no JMH); edgebench's decode benchmark
+    # (a JMH fork). Where the gap opens: C vs JVM process, or JVM vs JMH fork.
+    m=${GAP_MODEL:-Llama-3.2-1B:Q4_0}
+    f=$(eb forge "$m" 2>/dev/null | tail -1 | cut -f2)
+    src="$bundle/native/src/llama.cpp"
+    lib="$bundle/native/build/cuda/lib"
+    lb="$bundle/native/build/cuda/bin/llama-bench"
+    cc -std=c11 -O2 -I"$src/include" -I"$src/ggml/include" "$root/native/shim/test/decode_loop.c" \
+      -L"$lib" -lllama -lggml-base -lggml-cpu -Wl,-rpath,"$lib" -o /tmp/decode_loop || { echo "gapdiag: compile failed"; exit 1; }
+    for r in $(seq 1 "${ROUNDS:-3}"); do
+      echo "== round $r"
+      "$lb" -m "$f" -p 0 -n 128 -ngl 99 -t 4 -r 10 -o json 2>/dev/null \
+        | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["samples_ts"]; print("llama-bench tg128 reps 2..10 mean %.2f tok/s" % (sum(s[1:])/len(s[1:])))'
+      /tmp/decode_loop "$f" 4 128 10 99 | grep get_one
+      eb profile --model "$m" --workload decode --steps 1280 --gen 128 --ngl auto 2>&1 | grep 'steady end'
+      eb run --model "$m" --benchmarks decode --gen 128 --warmup 2 --samples 10 --no-telemetry --no-roofline \
+        --run-id "gapdiag-$r" 2>&1 | grep -E 'decode.tok_s \(' | cut -c1-200
+    done
     ;;
   hfcheck)
     # the forge's Hugging-Face checkpoint loaded by transformers (float32, on the GPU) against llama.cpp's logits for
