@@ -57,7 +57,11 @@ import java.util.concurrent.TimeUnit;
  * -jvmArgsAppend -Dedgebench.http.pooledExecutor=true} gives both the JDK's default pool instead, for an
  * A/B. On this project's 2-core VM, engine, alternating A B A B: gap error p99 1.50–1.76 ms pooled,
  * 0.60–0.81 ms on the selector thread (0.94 ms in a third run; the bare client's floor then 0.53 ms); p50 17.7 µs
- * against 5.6–10.3 µs. The 0.2 ms target is not met on two cores.
+ * against 5.6–10.3 µs. Then the server: its connections had Nagle's algorithm on (the JDK server's default),
+ * which held chunks up to 38 ms (p99.9 15 ms) and counted that against the client; with TCP_NODELAY and one
+ * pacing thread instead of one per stream, alternating engine / floor twice: p99 0.37 / 0.35 ms and 1.19 /
+ * 0.27 ms, p99.9 2.0–6.9 ms, max 4.5–9.1 ms. The 0.2 ms target is not met on two cores, by the bare client
+ * either: what is left is the machine's scheduling of the client's, server's and benchmark's threads.
  *
  * <pre>
  * java -jar target/benchmarks.jar HttpClientOverheadBenchmark

@@ -14,10 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,8 +32,11 @@ import java.util.regex.Pattern;
  * compared with the send times on one clock. Also answers {@code GET /v1/models}, {@code /health},
  * {@code /api/version}, {@code /metrics} (Prometheus text) and {@code POST /detokenize}, so engines open against it as against a server.
  *
- * <p>Requests are keyed by the {@code "seed"} of their JSON body (-1 without one). Threading: one
- * platform thread per streaming response (at most {@code threads} at once); accessors from any thread.
+ * <p>Requests are keyed by the {@code "seed"} of their JSON body (-1 without one). Threading: up to
+ * {@code threads} handler threads read requests and send headers; one pacing thread writes every
+ * stream's lines in the order they fall due, so that 64 streams cost the machine one writing thread,
+ * not 64 (on two cores each would take turns with the client being measured); accessors from any thread.
+ * Its connections send each chunk at once (TCP_NODELAY, {@link #NODELAY}), as streaming servers do.
  */
 public final class LoopbackStreamServer implements AutoCloseable {
     private static final Pattern SEED = Pattern.compile("\"seed\":(-?\\d+)");
@@ -79,6 +84,55 @@ public final class LoopbackStreamServer implements AutoCloseable {
     private final Map<Long, long[]> sentNs = new ConcurrentHashMap<>();
     private final Map<Integer, Request> requests = new ConcurrentHashMap<>();
     private final AtomicInteger clientsGone = new AtomicInteger();
+    private final DelayQueue<Stream> due = new DelayQueue<>();
+    private final Thread pacer;
+
+    /** A response being streamed: its next line falls due at {@code dueNs}. Owned by the pacing thread once queued. */
+    private static final class Stream implements Delayed {
+        final HttpExchange ex;
+        final OutputStream out;
+        final byte[][] lines;
+        final long[] afterNs;
+        final long[] sent;
+        int next;
+        long dueNs;
+
+        Stream(HttpExchange ex, Script s, long[] sent, long startNs) {
+            this.ex = ex;
+            this.out = ex.getResponseBody();
+            this.lines = new byte[s.lines().size()][];
+            this.afterNs = new long[lines.length];
+            for (int i = 0; i < lines.length; i++) {
+                lines[i] = s.lines().get(i).text().getBytes(StandardCharsets.UTF_8);
+                afterNs[i] = s.lines().get(i).afterNs();
+            }
+            this.sent = sent;
+            this.dueNs = startNs + (lines.length > 0 ? afterNs[0] : 0);
+        }
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(dueNs - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed o) {
+            return Long.compare(dueNs, ((Stream) o).dueNs);
+        }
+    }
+
+    /** The JDK server's switch for TCP_NODELAY on its connections (read once per JVM, when its first server starts). */
+    static final String NODELAY = "sun.net.httpserver.nodelay";
+
+    static {
+        // Nagle's algorithm holds a small chunk written while the previous one is unacknowledged, and the
+        // client acknowledges late (delayed ACK): with it on, the client-overhead benchmark saw chunks arrive
+        // up to 38 ms after their flush (p99.9 15 ms), a delay of the server's socket counted as the client's.
+        // Streaming servers (llama-server, vLLM's uvicorn) set TCP_NODELAY; so does this one, unless told otherwise.
+        if (System.getProperty(NODELAY) == null) {
+            System.setProperty(NODELAY, "true");
+        }
+    }
 
     private LoopbackStreamServer(Function<Request, Script> responder, int threads) throws IOException {
         this.responder = responder;
@@ -90,12 +144,15 @@ public final class LoopbackStreamServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+        this.pacer = new Thread(this::pace, "loopback-stream-pacer");
+        pacer.setDaemon(true);
+        pacer.start();
         server.start();
     }
 
     /**
      * @param responder picks each POST's script
-     * @param threads   responses streamed at once at most
+     * @param threads   requests read (and headers sent) at once at most; any number stream at once
      */
     public static LoopbackStreamServer start(Function<Request, Script> responder, int threads) {
         try {
@@ -131,7 +188,8 @@ public final class LoopbackStreamServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        boolean streaming = false;
+        try {
             String path = ex.getRequestURI().getPath();
             byte[] in;
             try (InputStream is = ex.getRequestBody()) {
@@ -168,34 +226,54 @@ public final class LoopbackStreamServer implements AutoCloseable {
                 respond(ex, s.status(), sb.toString());
                 return;
             }
-            stream(ex, req, s);
+            streaming = stream(ex, req, s);
+        } finally {
+            if (!streaming) {
+                ex.close();
+            }
         }
     }
 
-    private void stream(HttpExchange ex, Request req, Script s) throws IOException {
+    /** Sends the headers and hands the lines to the pacing thread; false when there is nothing to stream. */
+    private boolean stream(HttpExchange ex, Request req, Script s) throws IOException {
         ex.getResponseHeaders().set("Content-Type", req.path().startsWith("/api/") ? "application/x-ndjson" : "text/event-stream");
         ex.sendResponseHeaders(200, 0);
         long[] sent = new long[s.lines().size()];
         if (req.seed() >= 0) {
             sentNs.put(req.seed(), sent);
         }
-        OutputStream out = ex.getResponseBody();
-        long due = System.nanoTime();
-        int i = 0;
-        try {
-            for (Line l : s.lines()) {
-                due += l.afterNs();
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                out.write(l.text().getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                sent[i++] = System.nanoTime();
+        if (s.lines().isEmpty()) {
+            return false;
+        }
+        due.add(new Stream(ex, s, sent, System.nanoTime()));
+        return true;
+    }
+
+    /** The pacing thread: writes each stream's next line when it falls due, then queues the one after it. */
+    private void pace() {
+        for (;;) {
+            Stream st;
+            try {
+                st = due.take();
+            } catch (InterruptedException e) {
+                return;
             }
-            out.close();
-        } catch (IOException e) {
-            clientsGone.incrementAndGet();
+            try {
+                st.out.write(st.lines[st.next]);
+                st.out.flush();
+                st.sent[st.next] = System.nanoTime();
+                st.next++;
+                if (st.next == st.lines.length) {
+                    st.out.close();
+                    st.ex.close();
+                } else {
+                    st.dueNs += st.afterNs[st.next];
+                    due.add(st);
+                }
+            } catch (IOException | RuntimeException e) {
+                clientsGone.incrementAndGet();
+                st.ex.close();
+            }
         }
     }
 
@@ -213,6 +291,7 @@ public final class LoopbackStreamServer implements AutoCloseable {
     /** Stops the server at once (streams in progress are cut). */
     @Override
     public void close() {
+        pacer.interrupt();
         server.stop(0);
         executor.shutdownNow();
     }
