@@ -61,7 +61,8 @@ import java.util.concurrent.TimeUnit;
  * which held chunks up to 38 ms (p99.9 15 ms) and counted that against the client; with TCP_NODELAY and one
  * pacing thread instead of one per stream, alternating engine / floor twice: p99 0.37 / 0.35 ms and 1.19 /
  * 0.27 ms, p99.9 2.0–6.9 ms, max 4.5–9.1 ms. The 0.2 ms target is not met on two cores, by the bare client
- * either: what is left is the machine's scheduling of the client's, server's and benchmark's threads.
+ * either; at 8 streams the bare client's p99 was 0.88 ms, worse than at 64: what is left is how long the VM
+ * takes to wake an idle thread, not work in the client.
  *
  * <pre>
  * java -jar target/benchmarks.jar HttpClientOverheadBenchmark
