@@ -8,6 +8,7 @@ import dev.edgebench.model.GgufFormatException;
 import dev.edgebench.model.Models;
 import dev.edgebench.results.RunWriter;
 import dev.edgebench.model.ModelForge;
+import dev.edgebench.run.ForkProperties;
 import dev.edgebench.run.PlannedBenchmark;
 import dev.edgebench.run.ProfileHooks;
 import dev.edgebench.run.RunDocument;
@@ -90,6 +91,8 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException(link);
         }
         RunExecutor.checkJmhArgs(plan.options().jmhArgs());
+        // the forks' JVM arguments, for what the system properties say about them (-Dedgebench.jit.early=maybe)
+        ForkProperties.jvmArgs(null, null);
         return plan;
     }
 

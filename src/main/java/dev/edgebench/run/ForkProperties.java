@@ -26,6 +26,8 @@ public final class ForkProperties {
     public static final String NATIVE_LIB = "edgebench.native.lib";
     /** System property: {@code false} leaves HotSpot's compile thresholds as they are in forks. */
     public static final String JIT_PROPERTY = "edgebench.jit.early";
+    /** System property read in the fork: {@code false} gives llama.cpp's log a Java callback per line (engine.llama.NativeLog). */
+    public static final String LOG_GATE_PROPERTY = "edgebench.native.logGate";
     /** The fraction of HotSpot's compile thresholds edgebench's own methods get in a fork. */
     static final String JIT_SCALING = "0.02";
 
@@ -40,7 +42,8 @@ public final class ForkProperties {
     public static List<String> jvmArgs(Path runDir, Path nativeLib) {
         List<String> args = new ArrayList<>();
         args.add("--enable-native-access=ALL-UNNAMED");
-        if (Boolean.parseBoolean(System.getProperty(JIT_PROPERTY, "true"))) {
+        flag(LOG_GATE_PROPERTY, true);   // read in the fork: refused here, before anything runs
+        if (flag(JIT_PROPERTY, true)) {
             args.add("-XX:CompileCommand=quiet");
             for (String methods : List.of("dev.edgebench.*::*", "org.HdrHistogram.*::*")) {
                 args.add("-XX:CompileCommand=CompileThresholdScaling," + methods + "," + JIT_SCALING);
@@ -58,5 +61,22 @@ public final class ForkProperties {
                 .filter(p -> nativeLib == null || !p.equals(NATIVE_LIB))
                 .forEach(p -> args.add("-D" + p + "=" + System.getProperty(p)));
         return args;
+    }
+
+    /**
+     * A true/false system property.
+     *
+     * @throws IllegalArgumentException naming the property when it holds anything else
+     */
+    public static boolean flag(String property, boolean unset) {
+        String v = System.getProperty(property);
+        if (v == null) {
+            return unset;
+        }
+        return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("system property " + property + " is '" + v + "'; it takes true or false");
+        };
     }
 }

@@ -34,6 +34,30 @@ class RunCommandTest {
         return RunPlan.of(a.toOptions());
     }
 
+    /** The forks' JVM switches take true or false; anything else is refused before a model is forged or a fork starts. */
+    @Test
+    void aForkSwitchThatIsNeitherTrueNorFalse() {
+        System.setProperty(dev.edgebench.run.ForkProperties.JIT_PROPERTY, "maybe");
+        try {
+            rejected("system property edgebench.jit.early is 'maybe'; it takes true or false", "--model", "Llama-3.2-1B:Q4_0", "--dry-run");
+        } finally {
+            System.clearProperty(dev.edgebench.run.ForkProperties.JIT_PROPERTY);
+        }
+        System.setProperty(dev.edgebench.run.ForkProperties.LOG_GATE_PROPERTY, "off");
+        try {
+            rejected("system property edgebench.native.logGate is 'off'; it takes true or false", "--model", "Llama-3.2-1B:Q4_0", "--dry-run");
+        } finally {
+            System.clearProperty(dev.edgebench.run.ForkProperties.LOG_GATE_PROPERTY);
+        }
+        System.setProperty(dev.edgebench.run.ForkProperties.JIT_PROPERTY, "false");
+        try {
+            assertFalse(dev.edgebench.run.ForkProperties.jvmArgs(null, null).stream().anyMatch(x -> x.contains("CompileThresholdScaling")));
+        } finally {
+            System.clearProperty(dev.edgebench.run.ForkProperties.JIT_PROPERTY);
+        }
+        assertTrue(dev.edgebench.run.ForkProperties.jvmArgs(null, null).contains("-XX:CompileCommand=CompileThresholdScaling,dev.edgebench.*::*,0.02"));
+    }
+
     @Test
     void unknownPreset() {
         rejected("unknown preset 'fastest'", "--preset", "fastest");

@@ -58,7 +58,12 @@ final class NativeLog {
         MemorySegment stub = ggml_log_callback.allocate(NativeLog::onLog, Arena.global());
         MemorySegment gate = null;
         String why;
-        if (!Boolean.parseBoolean(System.getProperty(GATE_PROPERTY, "true"))) {
+        String setting = System.getProperty(GATE_PROPERTY, "true").strip().toLowerCase(java.util.Locale.ROOT);
+        if (!setting.equals("true") && !setting.equals("false")) {
+            throw new IllegalArgumentException("system property " + GATE_PROPERTY + " is '" + System.getProperty(GATE_PROPERTY)
+                    + "'; it takes true or false");
+        }
+        if (setting.equals("false")) {
             why = GATE_PROPERTY + "=false";
         } else {
             try {
