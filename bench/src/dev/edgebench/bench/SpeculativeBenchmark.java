@@ -1,6 +1,7 @@
 package dev.edgebench.bench;
 
 import dev.edgebench.engine.llama.LlamaContext;
+import dev.edgebench.engine.llama.LlamaContextParams;
 import dev.edgebench.engine.llama.LlamaModel;
 import dev.edgebench.engine.llama.LlamaQuantizer;
 import dev.edgebench.engine.llama.LlamaRuntime;
@@ -122,7 +123,7 @@ public class SpeculativeBenchmark {
             LlamaContext.FlashAttn fa = LlamaContext.FlashAttn.valueOf(flashAttn.toUpperCase(Locale.ROOT));
             // poll 0: two contexts alternate on the same cores, and a threadpool that keeps spinning after its graph
             // (llama-bench's poll 50) takes the cores from the other context's threads; plain decoding runs alike
-            LlamaContext.Params cp = new LlamaContext.Params(Math.multiplyExact(batch, perSeq), nBatch, Math.min(ubatch, nBatch),
+            LlamaContextParams cp = new LlamaContextParams(Math.multiplyExact(batch, perSeq), nBatch, Math.min(ubatch, nBatch),
                     batch, nThreads, nThreads, fa, kv, kv, true, false, 0, null);
             decoder = new SpeculativeDecoder(targetModel, draftModel, cp, cp, draftTokens, nPrompt);
             System.err.printf(Locale.ROOT, "speculative: %s drafting for %s, k %d, batch %d, acceptance %s%s%n", draft, model,

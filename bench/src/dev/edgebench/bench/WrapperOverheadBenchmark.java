@@ -4,6 +4,7 @@ import dev.edgebench.bindings.llama.Llama;
 import dev.edgebench.engine.StepSession;
 import dev.edgebench.engine.llama.LlamaBatch;
 import dev.edgebench.engine.llama.LlamaContext;
+import dev.edgebench.engine.llama.LlamaContextParams;
 import dev.edgebench.engine.llama.LlamaModel;
 import dev.edgebench.engine.llama.LlamaQuantizer;
 import dev.edgebench.engine.llama.LlamaRuntime;
@@ -59,7 +60,7 @@ public class WrapperOverheadBenchmark {
         Path file = LlamaQuantizer.resolve(Models.parse(model, Catalog.builtin()));
         LlamaRuntime.get();
         llamaModel = LlamaModel.load(file, LlamaModel.Params.cpu());
-        ctx = llamaModel.newContext(LlamaContext.Params.of(512, 1, 1));
+        ctx = llamaModel.newContext(LlamaContextParams.of(512, 1, 1));
         batch = new LlamaBatch(512, 1);
         engine = new LlamaStepEngine();
         session = engine.open(new SessionConfig(file, 0, 2048, 2048, 512, 1, 1, "auto", GgmlType.F16, GgmlType.F16, 7), false);

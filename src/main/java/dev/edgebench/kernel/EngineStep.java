@@ -2,6 +2,7 @@ package dev.edgebench.kernel;
 
 import dev.edgebench.engine.llama.LlamaBatch;
 import dev.edgebench.engine.llama.LlamaContext;
+import dev.edgebench.engine.llama.LlamaContextParams;
 import dev.edgebench.engine.llama.LlamaModel;
 
 import java.util.List;
@@ -50,7 +51,7 @@ public final class EngineStep implements AutoCloseable {
         EvalProbe probe = profiled ? new EvalProbe() : null;
         int nBatch = Math.max(phase.kind() == Phase.Kind.PREFILL ? phase.tokens() : phase.batch(), 512);
         int nUbatch = phase.kind() == Phase.Kind.PREFILL ? Math.min(phase.ubatch(), nBatch) : Math.min(512, nBatch);
-        LlamaContext.Params p = LlamaContext.Params.of(phase.contextSize(), phase.batch(), threads).withBatch(nBatch, nUbatch)
+        LlamaContextParams p = LlamaContextParams.of(phase.contextSize(), phase.batch(), threads).withBatch(nBatch, nUbatch)
                 .withAttention(attention.flashAttn() ? LlamaContext.FlashAttn.ON : LlamaContext.FlashAttn.OFF,
                         attention.typeK(), attention.typeV());
         if (probe != null) {

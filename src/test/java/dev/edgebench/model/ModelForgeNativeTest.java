@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgebench.TestSupport;
 import dev.edgebench.engine.llama.LlamaBatch;
 import dev.edgebench.engine.llama.LlamaContext;
+import dev.edgebench.engine.llama.LlamaContextParams;
 import dev.edgebench.engine.llama.LlamaModel;
 import dev.edgebench.engine.llama.LlamaQuantizer;
 import org.junit.jupiter.api.Tag;
@@ -178,7 +179,7 @@ class ModelForgeNativeTest {
         Path p = forge(c, tmp, new LlamaQuantizer()).forge("test-qwen3-phi", "Q4_0", 5);
 
         try (LlamaModel model = LlamaModel.load(p, LlamaModel.Params.cpu());
-             LlamaContext ctx = model.newContext(LlamaContext.Params.of(64, 1, 2));
+             LlamaContext ctx = model.newContext(LlamaContextParams.of(64, 1, 2));
              LlamaBatch batch = new LlamaBatch(8, 1)) {
             assertEquals(c.parameterCount(c.model("test-qwen3-phi")), model.nParams());
             assertEquals(3, model.nLayer());

@@ -5,7 +5,6 @@ import dev.edgebench.bindings.llama.ggml_threadpool_params;
 import dev.edgebench.bindings.llama.llama_context_params;
 import dev.edgebench.bindings.llama.llama_perf_context_data;
 import dev.edgebench.bindings.llama.llama_sampler_chain_params;
-import dev.edgebench.model.GgmlType;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +24,7 @@ public final class LlamaContext implements AutoCloseable {
     private final LlamaModel model;
     private final MemorySegment handle;
     private final MemorySegment memory;
-    private final Params params;
+    private final LlamaContextParams params;
     private final int nVocab;
     private MemorySegment greedy;
     /** Sequences whose tokens llama.cpp chooses in the graph ({@link #greedyOnDevice}). */
@@ -35,94 +34,11 @@ public final class LlamaContext implements AutoCloseable {
     /** How llama.cpp should run attention: {@code flash_attn_type}. */
     public enum FlashAttn { AUTO, ON, OFF }
 
-    /**
-     * Context parameters; names mirror {@code llama_context_params}.
-     *
-     * @param nCtx          context size in tokens, over all sequences ({@code n_ctx}), > 0
-     * @param nBatch        most tokens one {@code llama_decode} call may take ({@code n_batch}), > 0
-     * @param nUbatch       physical batch size ({@code n_ubatch}), 1..nBatch
-     * @param nSeqMax       distinct sequences ({@code n_seq_max}), >= 1
-     * @param nThreads      threads for single-token decode ({@code n_threads}), >= 1
-     * @param nThreadsBatch threads for prompt batches ({@code n_threads_batch}), >= 1
-     * @param flashAttn     flash attention
-     * @param typeK         K cache type
-     * @param typeV         V cache type
-     * @param offloadKqv    keep the KV cache and attention on the GPU
-     * @param kvUnified     one KV buffer shared by all sequences (llama.cpp's default: false, one stream
-     *                      per sequence, faster when sequences share no prefix)
-     * @param poll          CPU threadpool polling level 0..100 ({@code ggml_threadpool_params.poll};
-     *                      llama-bench's default is 50)
-     * @param evalCallback  a {@code ggml_backend_sched_eval_callback} upcall stub, or null
-     */
-    public record Params(int nCtx, int nBatch, int nUbatch, int nSeqMax, int nThreads, int nThreadsBatch,
-                         FlashAttn flashAttn, GgmlType typeK, GgmlType typeV, boolean offloadKqv, boolean kvUnified,
-                         int poll, MemorySegment evalCallback) {
-        /** Defaults as llama-bench uses them: batch 2048, ubatch 512, F16 cache, flash attention auto, poll 50. */
-        public static Params of(int nCtx, int nSeqMax, int nThreads) {
-            return new Params(nCtx, 2048, 512, nSeqMax, nThreads, nThreads, FlashAttn.AUTO, GgmlType.F16, GgmlType.F16,
-                    true, false, 50, null);
-        }
-
-        /** @return a copy with another batch and ubatch */
-        public Params withBatch(int nBatch, int nUbatch) {
-            return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, flashAttn, typeK, typeV, offloadKqv,
-                    kvUnified, poll, evalCallback);
-        }
-
-        /** @return a copy with other attention and cache settings */
-        public Params withAttention(FlashAttn fa, GgmlType k, GgmlType v) {
-            return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, fa, k, v, offloadKqv, kvUnified,
-                    poll, evalCallback);
-        }
-
-        /** @return a copy with an eval callback stub */
-        public Params withEvalCallback(MemorySegment cb) {
-            return new Params(nCtx, nBatch, nUbatch, nSeqMax, nThreads, nThreadsBatch, flashAttn, typeK, typeV, offloadKqv,
-                    kvUnified, poll, cb);
-        }
-
-        /**
-         * @throws IllegalArgumentException naming the first parameter out of range
-         */
-        public void validate() {
-            positive("nCtx", nCtx);
-            positive("nBatch", nBatch);
-            positive("nUbatch", nUbatch);
-            positive("nSeqMax", nSeqMax);
-            positive("nThreads", nThreads);
-            positive("nThreadsBatch", nThreadsBatch);
-            if (nUbatch > nBatch) {
-                throw new IllegalArgumentException("nUbatch (" + nUbatch + ") must not exceed nBatch (" + nBatch + ")");
-            }
-            if (nSeqMax > nCtx) {
-                throw new IllegalArgumentException("nSeqMax (" + nSeqMax + ") exceeds nCtx (" + nCtx + "): each sequence needs context");
-            }
-            if (poll < 0 || poll > 100) {
-                throw new IllegalArgumentException("poll must be 0..100, was " + poll);
-            }
-            if (flashAttn == null || typeK == null || typeV == null) {
-                throw new IllegalArgumentException("flashAttn, typeK and typeV must be set");
-            }
-        }
-
-        private static void positive(String name, int v) {
-            if (v <= 0) {
-                throw new IllegalArgumentException(name + " must be positive, was " + v);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "nCtx=" + nCtx + ", nBatch=" + nBatch + ", nUbatch=" + nUbatch + ", nSeqMax=" + nSeqMax + ", nThreads="
-                    + nThreads + "/" + nThreadsBatch + ", flashAttn=" + flashAttn + ", typeK=" + typeK + ", typeV=" + typeV;
-        }
-    }
-
     /** llama.cpp's own counters ({@code llama_perf_context_data}); times in ms. */
     public record Perf(double promptEvalMs, double evalMs, int nPromptEval, int nEval) {
     }
 
-    private LlamaContext(LlamaModel model, MemorySegment handle, Params params) {
+    private LlamaContext(LlamaModel model, MemorySegment handle, LlamaContextParams params) {
         this.model = model;
         this.handle = handle.reinterpret(arena, Llama::llama_free);
         this.params = params;
@@ -130,7 +46,7 @@ public final class LlamaContext implements AutoCloseable {
         this.nVocab = model.nVocab();
     }
 
-    static LlamaContext create(LlamaModel model, Params params) {
+    static LlamaContext create(LlamaModel model, LlamaContextParams params) {
         params.validate();
         checkFits(model, params);
         NativeLog.clear();
@@ -191,7 +107,7 @@ public final class LlamaContext implements AutoCloseable {
      * the whole context (tens of GB for a context of 2^28 tokens), which can take minutes or get
      * the process killed.
      */
-    private static void checkFits(LlamaModel model, Params params) {
+    private static void checkFits(LlamaModel model, LlamaContextParams params) {
         long perToken = model.kvBytesPerToken(params.typeK(), params.typeV());
         if (perToken <= 0) {
             return;
@@ -207,7 +123,7 @@ public final class LlamaContext implements AutoCloseable {
     }
 
     /** @return the parameters it was created with */
-    public Params params() {
+    public LlamaContextParams params() {
         return params;
     }
 

@@ -142,7 +142,7 @@ public final class LlamaModel implements AutoCloseable {
      *                                  context whose KV cache exceeds the memory of every device together
      * @throws LlamaException           when llama.cpp cannot create it (the message quotes llama.cpp's reason)
      */
-    public LlamaContext newContext(LlamaContext.Params params) {
+    public LlamaContext newContext(LlamaContextParams params) {
         checkOpen();
         LlamaContext ctx = LlamaContext.create(this, params);
         children.push(ctx);

@@ -61,7 +61,7 @@ public final class LlamaStepEngine implements StepEngine, AutoCloseable {
             case "off" -> LlamaContext.FlashAttn.OFF;
             default -> LlamaContext.FlashAttn.AUTO;
         };
-        LlamaContext.Params p = new LlamaContext.Params(c.nCtx(), c.nBatch(), c.nUbatch(), c.nSeq(), c.nThreads(), c.nThreads(),
+        LlamaContextParams p = new LlamaContextParams(c.nCtx(), c.nBatch(), c.nUbatch(), c.nSeq(), c.nThreads(), c.nThreads(),
                 fa, c.typeK(), c.typeV(), true, false, 50, null);
         LlamaContext ctx = model.newContext(p);
         return new LlamaStepSession(ctx, c.nSeq(), c.seed(), sample);

@@ -56,8 +56,8 @@ public final class SpeculativeDecoder implements AutoCloseable {
      * @throws IllegalArgumentException when the vocabularies differ (named), or for inconsistent sizes
      * @throws LlamaException           when a model cannot remove part of a sequence from its memory
      */
-    public SpeculativeDecoder(LlamaModel targetModel, LlamaModel draftModel, LlamaContext.Params targetParams,
-                              LlamaContext.Params draftParams, int maxK, int maxPrompt) {
+    public SpeculativeDecoder(LlamaModel targetModel, LlamaModel draftModel, LlamaContextParams targetParams,
+                              LlamaContextParams draftParams, int maxK, int maxPrompt) {
         if (maxK <= 0) {
             throw new IllegalArgumentException("draft tokens must be positive, was " + maxK);
         }

@@ -8,7 +8,6 @@ import dev.edgebench.engine.StreamingEngineOptions;
 import dev.edgebench.model.GgmlType;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +24,7 @@ import java.util.Map;
  *
  * <p>Greedy only: a request that asks for sampling is refused at {@link #submit}. Threading: one
  * worker thread owns the context; any thread submits and cancels; one thread polls. Events wait in
- * preallocated primitive rings (grown, not allocated, per event).
+ * {@link StepEvents}, guarded by this engine's monitor.
  */
 public final class StepStreamingEngine implements StreamingEngine {
     /** The specification this engine answers to. */
@@ -62,17 +61,7 @@ public final class StepStreamingEngine implements StreamingEngine {
     private long statSampleNs;
     private long statGenerated;
     private long running = -1;
-    // the event ring: event i has tokens tokens[tokStart[i] .. tokStart[i] + nTok[i]) (a flat array, compacted when drained)
-    private long[] reqId = new long[EVENT_CAPACITY];
-    private long[] tag = new long[EVENT_CAPACITY];
-    private long[] times = new long[EVENT_CAPACITY * 5];    // recv, arrival, first scheduled, first token, last token
-    private int[] nTok = new int[EVENT_CAPACITY];
-    private int[] flags = new int[EVENT_CAPACITY];          // bit 0 final, bit 1 error, bit 2 perf
-    private int[] finish = new int[EVENT_CAPACITY];
-    private int[] iters = new int[EVENT_CAPACITY];
-    private int[] tokens = new int[1024];
-    private int events;
-    private int tokenCount;
+    private final StepEvents events = new StepEvents(EVENT_CAPACITY);
 
     /**
      * Loads the model and makes the context: {@code nCtxPerSlot} tokens for the one sequence.
@@ -102,7 +91,7 @@ public final class StepStreamingEngine implements StreamingEngine {
         LlamaContext c = null;
         LlamaBatch b = null;
         try {
-            c = model.newContext(new LlamaContext.Params(o.nCtxPerSlot(), N_BATCH, nUbatch, 1, threads, threads, fa, kv, kv, true,
+            c = model.newContext(new LlamaContextParams(o.nCtxPerSlot(), N_BATCH, nUbatch, 1, threads, threads, fa, kv, kv, true,
                     false, 50, null));
             b = new LlamaBatch(N_BATCH, 1);
         } catch (RuntimeException e) {
@@ -205,7 +194,7 @@ public final class StepStreamingEngine implements StreamingEngine {
         out.clear();
         long deadline = System.nanoTime() + Math.max(0, timeoutMs) * 1_000_000L;
         long left;
-        while (events == 0 && !stop && (left = deadline - System.nanoTime()) > 0) {
+        while (events.isEmpty() && !stop && (left = deadline - System.nanoTime()) > 0) {
             try {
                 wait(Math.max(1, left / 1_000_000L), (int) (left % 1_000_000L));
             } catch (InterruptedException e) {
@@ -213,35 +202,7 @@ public final class StepStreamingEngine implements StreamingEngine {
                 break;
             }
         }
-        int moved = 0;
-        int tokStart = 0;
-        while (moved < events && !out.full()) {
-            int off = out.tokenCount();
-            for (int k = 0; k < nTok[moved]; k++) {
-                out.appendToken(tokens[tokStart + k]);
-            }
-            int t = moved * 5;
-            out.appendEvent(reqId[moved], tag[moved], times[t], times[t + 1], times[t + 2], times[t + 3], times[t + 4], off,
-                    nTok[moved], (flags[moved] & 1) != 0, finish[moved], (flags[moved] & 2) != 0, (flags[moved] & 4) != 0,
-                    iters[moved]);
-            tokStart += nTok[moved];
-            moved++;
-        }
-        if (moved > 0) {
-            // the rest move to the front (a poll drains all but what did not fit, so this is rare and small)
-            int rest = events - moved;
-            System.arraycopy(reqId, moved, reqId, 0, rest);
-            System.arraycopy(tag, moved, tag, 0, rest);
-            System.arraycopy(times, moved * 5, times, 0, rest * 5);
-            System.arraycopy(nTok, moved, nTok, 0, rest);
-            System.arraycopy(flags, moved, flags, 0, rest);
-            System.arraycopy(finish, moved, finish, 0, rest);
-            System.arraycopy(iters, moved, iters, 0, rest);
-            System.arraycopy(tokens, tokStart, tokens, 0, tokenCount - tokStart);
-            tokenCount -= tokStart;
-            events = rest;
-        }
-        return moved;
+        return events.drainTo(out);
     }
 
     @Override
@@ -392,52 +353,15 @@ public final class StepStreamingEngine implements StreamingEngine {
 
     /** A token event without allocation (called holding the monitor). */
     private void pushToken(Pending p, long now, int tok) {
-        growIfFull(1);
-        tokens[tokenCount++] = tok;
-        put(p, now, 1, 0, 0, 0, 0, 0, 0);
+        events.token(p.id(), p.spec().clientTag(), p.arrivalNs(), now, tok);
+        notifyAll();
     }
 
     /** An event (called holding the monitor). */
     private void push(Pending p, long now, int[] toks, int count, boolean isFinal, int code, boolean error, long firstSched,
                       long firstTok, long lastTok, int iterations) {
-        growIfFull(count);
-        if (count > 0) {
-            System.arraycopy(toks, 0, tokens, tokenCount, count);
-            tokenCount += count;
-        }
-        int fl = (isFinal ? 1 : 0) | (error ? 2 : 0) | (firstSched > 0 ? 4 : 0);
-        put(p, now, count, fl, code, firstSched, firstTok, lastTok, iterations);
-    }
-
-    private void put(Pending p, long now, int count, int fl, int code, long firstSched, long firstTok, long lastTok, int iterations) {
-        int i = events++;
-        reqId[i] = p.id();
-        tag[i] = p.spec().clientTag();
-        times[i * 5] = now;
-        times[i * 5 + 1] = p.arrivalNs();
-        times[i * 5 + 2] = firstSched;
-        times[i * 5 + 3] = firstTok;
-        times[i * 5 + 4] = lastTok;
-        nTok[i] = count;
-        flags[i] = fl;
-        finish[i] = code;
-        iters[i] = iterations;
+        events.add(p.id(), p.spec().clientTag(), p.arrivalNs(), now, toks, count, isFinal, code, error, firstSched, firstTok, lastTok,
+                iterations);
         notifyAll();
-    }
-
-    private void growIfFull(int moreTokens) {
-        if (events == reqId.length) {
-            int n = reqId.length * 2;
-            reqId = Arrays.copyOf(reqId, n);
-            tag = Arrays.copyOf(tag, n);
-            times = Arrays.copyOf(times, n * 5);
-            nTok = Arrays.copyOf(nTok, n);
-            flags = Arrays.copyOf(flags, n);
-            finish = Arrays.copyOf(finish, n);
-            iters = Arrays.copyOf(iters, n);
-        }
-        if (tokenCount + moreTokens > tokens.length) {
-            tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, tokenCount + moreTokens));
-        }
     }
 }

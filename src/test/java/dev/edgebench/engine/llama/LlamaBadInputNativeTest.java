@@ -48,7 +48,7 @@ class LlamaBadInputNativeTest {
     /** The engine still loads and runs a model after the failure. */
     private static void assertStillWorks() {
         try (LlamaModel m = LlamaModel.load(model, LlamaModel.Params.cpu());
-             LlamaContext ctx = m.newContext(LlamaContext.Params.of(64, 1, 1));
+             LlamaContext ctx = m.newContext(LlamaContextParams.of(64, 1, 1));
              LlamaBatch b = new LlamaBatch(4, 1)) {
             b.add(m.bos(), 0, 0, true);
             ctx.decode(b);
@@ -101,7 +101,7 @@ class LlamaBadInputNativeTest {
             // KV cache of the whole context far beyond this machine: refused before llama.cpp allocates anything
             long t0 = System.nanoTime();
             IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
-                    () -> m.newContext(LlamaContext.Params.of(Integer.MAX_VALUE, 1, 1)));
+                    () -> m.newContext(LlamaContextParams.of(Integer.MAX_VALUE, 1, 1)));
             assertTrue(big.getMessage().startsWith("nCtx 2147483647 is too large: its KV cache needs 512.0 GiB (256 bytes per"
                     + " token as F16/F16)"), big.getMessage());
             assertTrue(big.getMessage().contains(model.toString()), big.getMessage());
@@ -110,22 +110,22 @@ class LlamaBadInputNativeTest {
             assertEquals(256, m.kvBytesPerToken(GgmlType.F16, GgmlType.F16));
             assertEquals(2 * 2 * 34, m.kvBytesPerToken(GgmlType.Q8_0, GgmlType.Q8_0));
 
-            for (LlamaContext.Params p : new LlamaContext.Params[] {LlamaContext.Params.of(0, 1, 1),
-                    LlamaContext.Params.of(-1, 1, 1), LlamaContext.Params.of(512, 1, 1).withBatch(0, 0),
-                    LlamaContext.Params.of(512, 1, 1).withBatch(-8, -8), LlamaContext.Params.of(512, 0, 1),
-                    LlamaContext.Params.of(512, 1, -2)}) {
+            for (LlamaContextParams p : new LlamaContextParams[] {LlamaContextParams.of(0, 1, 1),
+                    LlamaContextParams.of(-1, 1, 1), LlamaContextParams.of(512, 1, 1).withBatch(0, 0),
+                    LlamaContextParams.of(512, 1, 1).withBatch(-8, -8), LlamaContextParams.of(512, 0, 1),
+                    LlamaContextParams.of(512, 1, -2)}) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.newContext(p), p::toString);
                 assertTrue(e.getMessage().contains("must be positive"), e.getMessage());
             }
 
             // refused by llama.cpp itself: the cache type's block (32) does not divide the head size (16)
-            LlamaException fa = assertThrows(LlamaException.class, () -> m.newContext(LlamaContext.Params.of(256, 1, 1)
+            LlamaException fa = assertThrows(LlamaException.class, () -> m.newContext(LlamaContextParams.of(256, 1, 1)
                     .withAttention(LlamaContext.FlashAttn.ON, GgmlType.Q4_0, GgmlType.F16)));
             assertEquals("llama_init_from_model", fa.call());
             assertTrue(fa.getMessage().contains("typeK=Q4_0") && fa.getMessage().contains(model.toString()), fa.getMessage());
             assertTrue(fa.getMessage().contains("does not divide n_embd_head_k=16"), "quotes llama.cpp: " + fa.getMessage());
 
-            LlamaException seqs = assertThrows(LlamaException.class, () -> m.newContext(LlamaContext.Params.of(1024, 300, 1)));
+            LlamaException seqs = assertThrows(LlamaException.class, () -> m.newContext(LlamaContextParams.of(1024, 300, 1)));
             assertTrue(seqs.getMessage().contains("nSeqMax=300") && seqs.getMessage().contains("n_seq_max must be <= 256"),
                     seqs.getMessage());
             assertFalse(m.isClosed());
@@ -136,7 +136,7 @@ class LlamaBadInputNativeTest {
     @Test
     void badBatchesAreRefusedAndTheContextStaysUsable() {
         try (LlamaModel m = LlamaModel.load(model, LlamaModel.Params.cpu());
-             LlamaContext ctx = m.newContext(LlamaContext.Params.of(64, 1, 1));
+             LlamaContext ctx = m.newContext(LlamaContextParams.of(64, 1, 1));
              LlamaBatch b = new LlamaBatch(2, 1)) {
             IllegalStateException empty = assertThrows(IllegalStateException.class, () -> ctx.decode(b));
             assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
@@ -166,8 +166,8 @@ class LlamaBadInputNativeTest {
     @Test
     void closedWrappersRefuseUseAndParentsCloseTheirChildren() {
         LlamaModel m = LlamaModel.load(model, LlamaModel.Params.cpu());
-        LlamaContext c1 = m.newContext(LlamaContext.Params.of(64, 1, 1));
-        LlamaContext c2 = m.newContext(LlamaContext.Params.of(64, 1, 1));
+        LlamaContext c1 = m.newContext(LlamaContextParams.of(64, 1, 1));
+        LlamaContext c2 = m.newContext(LlamaContextParams.of(64, 1, 1));
         LlamaBatch b = new LlamaBatch(4, 1);
         b.add(m.bos(), 0, 0, true);
         c1.decode(b);
@@ -188,7 +188,7 @@ class LlamaBadInputNativeTest {
             assertThrows(IllegalStateException.class, use::run);
         }
         for (Runnable use : new Runnable[] {m::nVocab, m::nParams, m::description, m::metadata, () -> m.tokenize("hello", true),
-                () -> m.tokenToPiece(tokens[0]), () -> m.newContext(LlamaContext.Params.of(64, 1, 1)), m::bos}) {
+                () -> m.tokenToPiece(tokens[0]), () -> m.newContext(LlamaContextParams.of(64, 1, 1)), m::bos}) {
             IllegalStateException e = assertThrows(IllegalStateException.class, use::run);
             assertEquals("LlamaModel is closed: " + model, e.getMessage());
         }
@@ -200,7 +200,7 @@ class LlamaBadInputNativeTest {
             assertEquals("LlamaBatch is closed", assertThrows(IllegalStateException.class, use::run).getMessage());
         }
         try (LlamaModel m2 = LlamaModel.load(model, LlamaModel.Params.cpu());
-             LlamaContext c3 = m2.newContext(LlamaContext.Params.of(64, 1, 1))) {
+             LlamaContext c3 = m2.newContext(LlamaContextParams.of(64, 1, 1))) {
             assertEquals("LlamaBatch is closed", assertThrows(IllegalStateException.class, () -> c3.decode(b)).getMessage());
             assertArrayEquals(tokens, m2.tokenize("hello", true));
         }

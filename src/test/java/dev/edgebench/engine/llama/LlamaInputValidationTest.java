@@ -38,12 +38,12 @@ class LlamaInputValidationTest {
         assertDoesNotThrow(() -> LlamaModel.checkModelFile(Files.write(tmp.resolve("ok.gguf"), new byte[] {'G', 'G', 'U', 'F', 3})));
     }
 
-    private static LlamaContext.Params params(int nCtx, int nBatch, int nUbatch, int nSeqMax, int threads, int threadsBatch) {
-        return new LlamaContext.Params(nCtx, nBatch, nUbatch, nSeqMax, threads, threadsBatch, LlamaContext.FlashAttn.AUTO,
+    private static LlamaContextParams params(int nCtx, int nBatch, int nUbatch, int nSeqMax, int threads, int threadsBatch) {
+        return new LlamaContextParams(nCtx, nBatch, nUbatch, nSeqMax, threads, threadsBatch, LlamaContext.FlashAttn.AUTO,
                 GgmlType.F16, GgmlType.F16, true, true, 50, null);
     }
 
-    private static void assertInvalid(LlamaContext.Params p, String expected) {
+    private static void assertInvalid(LlamaContextParams p, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::validate);
         assertEquals(expected, e.getMessage());
     }
@@ -60,7 +60,7 @@ class LlamaInputValidationTest {
         assertInvalid(params(512, 512, 512, 1, 1, Integer.MIN_VALUE), "nThreadsBatch must be positive, was " + Integer.MIN_VALUE);
         assertInvalid(params(512, 256, 512, 1, 1, 1), "nUbatch (512) must not exceed nBatch (256)");
         assertInvalid(params(4, 512, 512, 8, 1, 1), "nSeqMax (8) exceeds nCtx (4): each sequence needs context");
-        assertInvalid(LlamaContext.Params.of(512, 1, 1).withAttention(null, GgmlType.F16, GgmlType.F16),
+        assertInvalid(LlamaContextParams.of(512, 1, 1).withAttention(null, GgmlType.F16, GgmlType.F16),
                 "flashAttn, typeK and typeV must be set");
     }
 

@@ -49,7 +49,7 @@ class LlamaSimpleParityNativeTest {
                 out.writeBytes(m.tokenBytes(t));
             }
             // n_ctx = n_prompt + n_predict - 1, n_batch = n_prompt, everything else llama_context_default_params()
-            LlamaContext.Params p = new LlamaContext.Params(prompt.length + N_PREDICT - 1, prompt.length, prompt.length, 1,
+            LlamaContextParams p = new LlamaContextParams(prompt.length + N_PREDICT - 1, prompt.length, prompt.length, 1,
                     DEFAULT_THREADS, DEFAULT_THREADS, LlamaContext.FlashAttn.AUTO, GgmlType.F16, GgmlType.F16, true, false, 50, null);
             try (LlamaContext ctx = m.newContext(p); LlamaBatch batch = new LlamaBatch(prompt.length, 1)) {
                 for (int i = 0; i < prompt.length; i++) {

@@ -52,14 +52,14 @@ class SpeculativeDecoderNativeTest {
         return p;
     }
 
-    static LlamaContext.Params params(int nSeq, int k) {
+    static LlamaContextParams params(int nSeq, int k) {
         return params(nSeq, k, N_GEN);
     }
 
-    static LlamaContext.Params params(int nSeq, int k, int nGen) {
+    static LlamaContextParams params(int nSeq, int k, int nGen) {
         int perSeq = N_PROMPT + nGen + k + 1;
         int nBatch = Math.max(nSeq * N_PROMPT, nSeq * (k + 1));
-        return LlamaContext.Params.of(nSeq * perSeq, nSeq, 2).withBatch(nBatch, nBatch);
+        return LlamaContextParams.of(nSeq * perSeq, nSeq, 2).withBatch(nBatch, nBatch);
     }
 
     /** @return α of the run; asserts the tokens equal vanilla's */

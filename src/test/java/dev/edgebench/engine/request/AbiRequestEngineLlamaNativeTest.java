@@ -7,6 +7,7 @@ import dev.edgebench.engine.RequestSpec;
 import dev.edgebench.TestSupport;
 import dev.edgebench.engine.llama.LlamaBatch;
 import dev.edgebench.engine.llama.LlamaContext;
+import dev.edgebench.engine.llama.LlamaContextParams;
 import dev.edgebench.engine.llama.LlamaModel;
 import dev.edgebench.model.GgmlType;
 import dev.edgebench.model.ModelForge;
@@ -56,7 +57,7 @@ class AbiRequestEngineLlamaNativeTest {
     /** The step engine's greedy loop: one decode of the whole prompt, then one token per decode. */
     private static int[] stepEngineTokens(int[] prompt) {
         try (LlamaModel m = LlamaModel.load(model, LlamaModel.Params.cpu())) {
-            LlamaContext.Params p = new LlamaContext.Params(CTX_PER_SLOT, UBATCH, UBATCH, 1, THREADS, THREADS,
+            LlamaContextParams p = new LlamaContextParams(CTX_PER_SLOT, UBATCH, UBATCH, 1, THREADS, THREADS,
                     LlamaContext.FlashAttn.AUTO, GgmlType.F16, GgmlType.F16, true, false, 50, null);
             try (LlamaContext ctx = m.newContext(p); LlamaBatch batch = new LlamaBatch(UBATCH, 1)) {
                 for (int i = 0; i < prompt.length; i++) {
