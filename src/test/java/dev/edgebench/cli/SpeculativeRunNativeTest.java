@@ -27,7 +27,7 @@ class SpeculativeRunNativeTest {
         System.setProperty("edgebench.models", Files.createDirectories(tmp.resolve("models")).toString());
         Path runs = tmp.resolve("runs");
         Captured.Result r = Captured.run(a -> Cli.execute(new RunCommand(), a), "--pair", "tiny-self", "--batch", "1",
-                "--draft-tokens", "2", "--prompt", "16", "--gen", "16", "--warmup", "1", "--samples", "2", "--threads", "1",
+                "--draft-tokens", "2", "--prompt", "16", "--gen", "64", "--warmup", "2", "--samples", "2", "--threads", "1",
                 "--no-telemetry", "--out", runs.toString(), "--run-id", "spec");
         assertEquals(0, r.rc(), r::err);
         RunFolder f = new RunFolder(runs.resolve("spec"));
