@@ -1,11 +1,15 @@
 package dev.edgebench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgebench.results.Stats;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One test of llama-bench's JSON output ({@code -o json}), as {@code parity} reads it: the tokens
@@ -60,5 +64,26 @@ record LlamaBenchTest(int nPrompt, int nGen, double[] samplesTokS, String buildC
     /** @return the first timed repetition's rate over the mean of the others (NaN with fewer than two) */
     double firstRelative() {
         return samplesTokS.length < 2 ? Double.NaN : samplesTokS[0] / meanWithoutFirstTokS();
+    }
+
+    /** One llama-bench test ({@code -p N -n 0} or {@code -p 0 -n N}); null when it failed. */
+    static LlamaBenchTest run(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int reps)
+            throws IOException, InterruptedException {
+        List<String> cmd = List.of(bench.toString(), "-m", model.toString(), "-p", String.valueOf(nPrompt), "-n", String.valueOf(nGen),
+                "-t", String.valueOf(threads), "-ngl", String.valueOf(gpuLayers), "-r", String.valueOf(reps), "-o", "json");
+        System.err.println("parity: " + String.join(" ", cmd));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            System.err.println("parity: llama-bench failed (exit " + p.exitValue() + ")");
+            return null;
+        }
+        for (LlamaBenchTest t : LlamaBenchTest.parse(new ObjectMapper().readTree(out))) {
+            if (t.nPrompt() == nPrompt && t.nGen() == nGen && t.samplesTokS().length > 0) {
+                return t;
+            }
+        }
+        System.err.println("parity: llama-bench's output has no test with n_prompt " + nPrompt + " and n_gen " + nGen);
+        return null;
     }
 }

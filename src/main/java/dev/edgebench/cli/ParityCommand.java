@@ -1,20 +1,9 @@
 package dev.edgebench.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.edgebench.run.RunDocument;
-import dev.edgebench.run.RunDocuments;
-import dev.edgebench.run.Workload;
-
-import dev.edgebench.run.RunFolder;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import java.util.concurrent.Callable;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgebench.engine.llama.LlamaQuantizer;
 import dev.edgebench.engine.llama.LlamaRuntime;
 import dev.edgebench.model.Catalog;
@@ -22,20 +11,22 @@ import dev.edgebench.model.ModelFacts;
 import dev.edgebench.model.Models;
 import dev.edgebench.results.RunAssembler;
 import dev.edgebench.results.Stats;
-import dev.edgebench.util.EdgebenchHome;
+import dev.edgebench.run.RunDocument;
+import dev.edgebench.run.RunDocuments;
+import dev.edgebench.run.RunFolder;
+import dev.edgebench.run.Workload;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 
 /**
  * {@code parity}: edgebench's prefill and decode against the pinned {@code llama-bench} built
@@ -49,6 +40,10 @@ import java.util.concurrent.TimeUnit;
  * prefills in the first round ({@code --pp-reps auto}). Ten lone 128-token prefills of a 1B model
  * (some 50 ms on an H100) gave llama-bench a 15% standard deviation there, 500 about 8%. The
  * generation test keeps {@code --reps}. Each side runs its own warm-up first, as llama-bench does.
+ * Before the counted rounds, {@code --warmup-rounds} (default 1) whole rounds run and are reported
+ * apart: without one, round 1 put whichever side went first onto a machine that had idled (model
+ * forging, loading), and on an H200 edgebench, first in round 1, had its lowest decode ratio of five
+ * rounds for three of six models (0.968–0.982 against medians of 0.990–1.002).
  *
  * <p>Fair both ways: llama-bench's mean includes its first timed repetition, which on a GPU runs at
  * 0.5–0.75 of the others (edgebench's warm-up discards the equivalent), so every llama-bench figure
@@ -64,6 +59,8 @@ final class ParityCommand implements Callable<Integer> {
     String model = "Llama-3.2-1B:Q4_0";
     @Option(names = "--rounds", paramLabel = "N", description = "rounds (each runs both sides)")
     int rounds = 3;
+    @Option(names = "--warmup-rounds", paramLabel = "N", description = "whole rounds run first and not counted (default 1)")
+    int warmupRounds = 1;
     @Option(names = "--reps", paramLabel = "N", description = "samples per side (llama-bench -r for the generation test)")
     int reps = 5;
     @Option(names = "--prompt", paramLabel = "N[,N...]", split = ",",
@@ -104,8 +101,8 @@ final class ParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (rounds < 1 || reps < 2 || nGen < 1 || threads < 0 || nPrompts.isEmpty() || nPrompts.stream().anyMatch(n -> n == null || n < 1)) {
-            throw new IllegalArgumentException("rounds >= 1, reps >= 2, prompt and gen >= 1, threads >= 0 (0: auto)");
+        if (rounds < 1 || warmupRounds < 0 || reps < 2 || nGen < 1 || threads < 0 || nPrompts.isEmpty() || nPrompts.stream().anyMatch(n -> n == null || n < 1)) {
+            throw new IllegalArgumentException("rounds >= 1, warm-up rounds >= 0, reps >= 2, prompt and gen >= 1, threads >= 0 (0: auto)");
         }
         if (!ngl.equals("auto") && autoOrInt("--ngl", ngl) < 0 || !ppReps.equals("auto") && autoOrInt("--pp-reps", ppReps) < 2) {
             throw new IllegalArgumentException("--ngl needs auto or >= 0, --pp-reps auto or >= 2");
@@ -135,34 +132,41 @@ final class ParityCommand implements Callable<Integer> {
         List<double[]> ebTg = new ArrayList<>();
         List<LlamaBenchTest> lbTg = new ArrayList<>();
         ArrayNode log = JsonNodeFactory.instance.arrayNode();
-        // round 1 runs edgebench first, so its prefill counts are known before llama-bench's first turn
+        ArrayNode warmLog = JsonNodeFactory.instance.arrayNode();
+        // the first round (a warm-up one where there is one) runs edgebench first, so its prefill counts
+        // are known before llama-bench's first turn; the order alternates from there
         int[] lbPpReps = new int[np];
         Arrays.fill(lbPpReps, ppReps.equals("auto") ? -1 : Integer.parseInt(ppReps));
+        long[] firstPrefills = new long[np];
         String buildCommit = null;
-        for (int r = 0; r < rounds; r++) {
-            boolean ebFirst = r % 2 == 0;
+        for (int k = 0; k < warmupRounds + rounds; k++) {
+            boolean warm = k < warmupRounds;
+            int r = warm ? k : k - warmupRounds;
+            String name = (warm ? "warm-up round " : "round ") + (r + 1);
+            boolean ebFirst = k % 2 == 0;
             double[][] e = new double[np][];
             LlamaBenchTest[] lpp = new LlamaBenchTest[np];
             LlamaBenchTest ltg = null;
             for (int side = 0; side < 2; side++) {
                 if ((side == 0) == ebFirst) {
                     for (int i = 0; i < np; i++) {
-                        e[i] = edgebench(dir, r, i, model, nPrompts.get(i), i == 0, nGen, threads, gpuLayers, reps);
+                        e[i] = edgebench(dir, (warm ? "warmup" : "round") + (r + 1), i, model, nPrompts.get(i), i == 0, nGen, threads, gpuLayers, reps);
                         if (e[i] == null) {
-                            System.err.println("parity: round " + (r + 1) + " failed; see the output above");
+                            System.err.println("parity: " + name + " failed; see the output above");
                             return 1;
                         }
                         if (lbPpReps[i] < 0) {
-                            lbPpReps[i] = promptReps((long) e[i][2], reps);
+                            firstPrefills[i] = (long) e[i][2];
+                            lbPpReps[i] = promptReps(firstPrefills[i], reps);
                         }
                     }
                 } else {
                     for (int i = 0; i < np; i++) {
-                        lpp[i] = llamaBench(bench, file, nPrompts.get(i), 0, threads, gpuLayers, lbPpReps[i]);
+                        lpp[i] = LlamaBenchTest.run(bench, file, nPrompts.get(i), 0, threads, gpuLayers, lbPpReps[i]);
                     }
-                    ltg = llamaBench(bench, file, 0, nGen, threads, gpuLayers, reps);
+                    ltg = LlamaBenchTest.run(bench, file, 0, nGen, threads, gpuLayers, reps);
                     if (ltg == null || Arrays.stream(lpp).anyMatch(x -> x == null)) {
-                        System.err.println("parity: round " + (r + 1) + " failed; see the output above");
+                        System.err.println("parity: " + name + " failed; see the output above");
                         return 1;
                     }
                     buildCommit = ltg.buildCommit();
@@ -172,11 +176,13 @@ final class ParityCommand implements Callable<Integer> {
             for (int i = 0; i < np; i++) {
                 prs.add(new PromptRound(nPrompts.get(i), e[i], lpp[i]));
             }
-            pp.add(prs);
-            ebTg.add(e[0]);
-            lbTg.add(ltg);
-            log.add(roundJson(r, ebFirst, prs, e[0], ltg));
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "parity: round %d:", r + 1));
+            (warm ? warmLog : log).add(roundJson(r, ebFirst, prs, e[0], ltg));
+            if (!warm) {
+                pp.add(prs);
+                ebTg.add(e[0]);
+                lbTg.add(ltg);
+            }
+            StringBuilder line = new StringBuilder("parity: " + name + (warm ? " (not counted):" : ":"));
             for (PromptRound pr : prs) {
                 line.append(String.format(Locale.ROOT, " pp%d %.2f vs %.2f (%.4f; without llama-bench's first rep %.4f),", pr.nPrompt(),
                         pr.eb()[0], pr.lb().meanTokS(), pr.eb()[0] / pr.lb().meanTokS(), pr.eb()[0] / pr.lb().meanWithoutFirstTokS()));
@@ -199,13 +205,16 @@ final class ParityCommand implements Callable<Integer> {
         out.put("llamaBenchBuildCommit", commit[0]);
         out.put("buildCommitSource", commit[1]);
         out.put("likeForLike", "llama-bench without its first timed repetition (edgebench's warm-up discards the equivalent)");
+        out.put("warmupRoundsRun", warmupRounds);
+        out.set("warmupRounds", warmLog);
         out.set("rounds", log);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "parity: %s, %d threads, ngl %d, %d rounds (alternating order), %d samples per side;"
-                        + " llama-bench build %s (%s)%n", ref, threads, gpuLayers, rounds, reps, commit[0], commit[1]));
+        sb.append(String.format(Locale.ROOT, "parity: %s, %d threads, ngl %d, %d rounds (alternating order) after %d not counted,"
+                        + " %d samples per side; llama-bench build %s (%s)%n", ref, threads, gpuLayers, rounds, warmupRounds, reps,
+                commit[0], commit[1]));
         for (int i = 0; i < np; i++) {
-            sb.append(String.format(Locale.ROOT, "  pp%d: llama-bench repeated %d times (edgebench timed %d prefills in round 1)%n",
-                    nPrompts.get(i), lbPpReps[i], (long) pp.get(0).get(i).eb()[2]));
+            sb.append(String.format(Locale.ROOT, "  pp%d: llama-bench repeated %d times (edgebench timed %d prefills in its first turn)%n",
+                    nPrompts.get(i), lbPpReps[i], firstPrefills[i]));
         }
         sb.append(String.format(Locale.ROOT, "%-13s %16s %16s %10s %22s%n", "test", "edgebench t/s", "llama-bench t/s", "ratio",
                 "ratio min..max (CV)"));
@@ -307,9 +316,9 @@ final class ParityCommand implements Callable<Integer> {
      * forks; returns tok/s {prefill mean, decode mean (NaN without decode), prefills timed, median
      * single prefill, median generation sample}.
      */
-    private static double[] edgebench(Path dir, int round, int promptIndex, String model, int nPrompt, boolean decode, int nGen,
+    private static double[] edgebench(Path dir, String round, int promptIndex, String model, int nPrompt, boolean decode, int nGen,
                                       int threads, int gpuLayers, int reps) throws IOException {
-        String runId = "round" + (round + 1) + "-edgebench" + (promptIndex == 0 ? "" : "-pp" + nPrompt);
+        String runId = round + "-edgebench" + (promptIndex == 0 ? "" : "-pp" + nPrompt);
         int rc = Cli.execute(new RunCommand(), new String[]{"--model", model, "--benchmarks", decode ? "prefill,decode" : "prefill",
                 "--prompt", String.valueOf(nPrompt), "--gen", String.valueOf(nGen), "--threads", String.valueOf(threads), "--ngl",
                 String.valueOf(gpuLayers), "--warmup", "1", "--samples", String.valueOf(reps), "--forks", "1", "--out", dir.toString(),
@@ -354,27 +363,6 @@ final class ParityCommand implements Callable<Integer> {
     }
 
     static final int MAX_PROMPT_REPS = 5000;
-
-    /** One llama-bench test ({@code -p N -n 0} or {@code -p 0 -n N}); null when it failed. */
-    private static LlamaBenchTest llamaBench(Path bench, Path model, int nPrompt, int nGen, int threads, int gpuLayers, int reps)
-            throws IOException, InterruptedException {
-        List<String> cmd = List.of(bench.toString(), "-m", model.toString(), "-p", String.valueOf(nPrompt), "-n", String.valueOf(nGen),
-                "-t", String.valueOf(threads), "-ngl", String.valueOf(gpuLayers), "-r", String.valueOf(reps), "-o", "json");
-        System.err.println("parity: " + String.join(" ", cmd));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            System.err.println("parity: llama-bench failed (exit " + p.exitValue() + ")");
-            return null;
-        }
-        for (LlamaBenchTest t : LlamaBenchTest.parse(new ObjectMapper().readTree(out))) {
-            if (t.nPrompt() == nPrompt && t.nGen() == nGen && t.samplesTokS().length > 0) {
-                return t;
-            }
-        }
-        System.err.println("parity: llama-bench's output has no test with n_prompt " + nPrompt + " and n_gen " + nGen);
-        return null;
-    }
 
     private static int autoOrInt(String option, String v) {
         try {

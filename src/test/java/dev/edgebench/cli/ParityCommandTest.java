@@ -38,6 +38,8 @@ class ParityCommandTest {
         rejected("Invalid value for option '--prompt'", "--prompt", "128,x");
         rejected("prompt and gen >= 1", "--prompt", "128,0");
         rejected("threads >= 0 (0: auto)", "--threads", "-1");
+        rejected("warm-up rounds >= 0", "--warmup-rounds", "-1");
+        rejected("Invalid value for option '--warmup-rounds': 'one' is not an int", "--warmup-rounds", "one");
         rejected("Missing required parameter for option '--model'", "--model");
         rejected("unknown model 'Llama-9'", "--model", "Llama-9:Q4_0");
     }
@@ -65,11 +67,18 @@ class ParityCommandTest {
             JsonNode p = new ObjectMapper().readTree(json.toFile());
             JsonNode rounds = p.path("rounds");
             assertEquals(2, rounds.size());
-            long timed = rounds.get(0).path("edgebenchPrefillsTimed").asLong();
+            // one warm-up round by default, reported apart, edgebench first: its prefill count sets llama-bench's
+            JsonNode warm = p.path("warmupRounds");
+            assertEquals(1, warm.size());
+            assertEquals(1, p.path("warmupRoundsRun").asInt());
+            assertEquals("edgebench,llama-bench", warm.get(0).path("order").asText());
+            long timed = warm.get(0).path("edgebenchPrefillsTimed").asLong();
             assertTrue(timed >= 2, "repeat=auto times at least one prefill per sample: " + timed);
             assertEquals(ParityCommand.promptReps(timed, 2), p.path("llamaBenchPromptReps").asInt());
-            assertEquals("edgebench,llama-bench", rounds.get(0).path("order").asText());
-            assertEquals("llama-bench,edgebench", rounds.get(1).path("order").asText());
+            assertEquals(p.path("llamaBenchPromptReps").asInt(), rounds.get(0).path("llamaBenchPromptReps").asInt());
+            // the order alternates across all rounds: the counted ones start with llama-bench after the warm-up
+            assertEquals("llama-bench,edgebench", rounds.get(0).path("order").asText());
+            assertEquals("edgebench,llama-bench", rounds.get(1).path("order").asText());
             for (JsonNode round : rounds) {
                 for (String k : List.of("edgebenchPrefillTokS", "edgebenchDecodeTokS", "llamaBenchPrefillTokS", "llamaBenchDecodeTokS",
                         "edgebenchPrefillP50TokS", "edgebenchDecodeP50TokS", "llamaBenchPrefillP50TokS", "llamaBenchDecodeP50TokS")) {
