@@ -35,6 +35,9 @@
 #                                   (ROUNDS, default 2) of Llama-3.2-1B Q4_0 (TH_MODEL), prompt 128, gen 128
 #   scripts/gpu-session.sh decodeloop  one decode step two ways in C (llama-bench's llama_batch_get_one, edgebench's
 #                                   explicit batch), interleaved, Llama-3.2-1B Q4_0, for each of THREADS (default 4 1)
+#   scripts/gpu-session.sh pinning [M]  is a run's decode rate set when its process starts: llama-bench tg128 and the
+#                                   decode benchmark, A/A, each run a fresh process, unpinned vs taskset PIN_CPUS
+#                                   (default 0-7), interleaved (ROUNDS 12, EB_ROUNDS 6, BUDGET_S 200; default Qwen3-0.6B:Q4_0)
 #   scripts/gpu-session.sh servercost [M..]  server-cost (step engine, llama-batched, llama-server over loopback,
 #                                   interleaved) on each model (default Llama-3.2-1B:Q4_0 Llama-3.2-3B:Q4_K_M),
 #                                   prompt 128, gen 128, ROUNDS rounds (default 3)
@@ -49,7 +52,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bundle="$root/dist/edgebench-bundle"
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
-step=${1:?step: build|parity|gapab|gapdiag|hfcheck|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost}
+step=${1:?step: build|parity|gapab|gapdiag|hfcheck|ppramp|presets|kernels|why|seed|quick|kernels8b|jetson-cuda|spec|decodegap|batched|threads|decodeloop|servercost|pinning}
 export EDGEBENCH_MODELS=${EDGEBENCH_MODELS:-/tmp/edgebench-models}
 export JOBS=${JOBS:-$(nproc)}
 java="$bundle/runtime/bin/java"
@@ -432,6 +435,71 @@ case "$step" in
       /tmp/logits_dump "$f" "/tmp/$m.logits" "${HF_TOKENS:-64}" 2026 99 && python3 "$root/scripts/check-hf-transformers.py" "$ckpt" "/tmp/$m.logits"
       echo "hfcheck $m: rc $? in $(( $(date +%s) - start ))s"
     done
+    ;;
+  pinning)
+    # is a run's decode rate decided when its process starts? llama-bench tg128 A/A, every run a fresh process, with no
+    # CPU mask against one pinned to PIN_CPUS (default 0-7) with taskset, interleaved (ROUNDS, default 12); then the
+    # decode benchmark the same way while time is left (BUDGET_S, default 200 s for the whole step). Prints, per
+    # setting, the spread within runs (reps 2..5) and between runs (each run's mean).
+    shift
+    m=${1:-Qwen3-0.6B:Q4_0}
+    deadline=$(( $(date +%s) + ${BUDGET_S:-200} ))
+    lscpu | grep -E "^(CPU\(s\)|Thread|Core|Socket|NUMA|Model name)"
+    nvidia-smi topo -m | head -4
+    f=$(eb forge "$m" 2>/dev/null | tail -1 | cut -f2)
+    lb="$bundle/native/build/cuda/bin/llama-bench"
+    pin=${PIN_CPUS:-0-7}
+    mkdir -p "$out/pinning"
+    for r in $(seq 1 "${ROUNDS:-12}"); do
+      [ "$(date +%s)" -lt "$deadline" ] || { echo "pinning: out of time after $((r - 1)) llama-bench rounds"; break; }
+      order="free pinned"
+      [ $((r % 2)) = 0 ] && order="pinned free"
+      for cfg in $order; do
+        pre=()
+        [ "$cfg" = pinned ] && pre=(taskset -c "$pin")
+        "${pre[@]}" "$lb" -m "$f" -p 0 -n 128 -t 4 -ngl 99 -r 5 -o json > "$out/pinning/lb-$cfg-$r.json" 2>/dev/null
+      done
+    done
+    for r in $(seq 1 "${EB_ROUNDS:-6}"); do
+      [ "$(date +%s)" -lt "$deadline" ] || { echo "pinning: out of time after $((r - 1)) edgebench rounds"; break; }
+      order="free pinned"
+      [ $((r % 2)) = 0 ] && order="pinned free"
+      for cfg in $order; do
+        pre=()
+        [ "$cfg" = pinned ] && pre=(taskset -c "$pin")
+        "${pre[@]}" "$java" "${jopts[@]}" -jar "$jar" run --model "$m" --benchmarks decode --gen 128 --threads 4 --ngl 99 \
+          --warmup 1 --samples 5 --forks 1 --no-telemetry --no-roofline --out "$out/pinning" --run-id "eb-$cfg-$r" > /dev/null 2>&1
+      done
+    done
+    python3 - "$out/pinning" <<'PY'
+import glob, json, os, statistics as st, sys
+d = sys.argv[1]
+def runs(kind, cfg):
+    out = []
+    if kind == "lb":
+        for f in sorted(glob.glob(f"{d}/lb-{cfg}-*.json")):
+            try:
+                s = json.load(open(f))[0]["samples_ts"][1:]
+            except (ValueError, IndexError, KeyError):
+                continue
+            out.append(s)
+    else:
+        for f in sorted(glob.glob(f"{d}/eb-{cfg}-*/run.json")):
+            for b in json.load(open(f))["benchmarks"]:
+                if b["benchmark"] == "decode":
+                    out.append(b["metrics"]["decode.tok_s"]["values"])
+    return out
+for kind in ("lb", "eb"):
+    for cfg in ("free", "pinned"):
+        rs = runs(kind, cfg)
+        if len(rs) < 2:
+            continue
+        means = [st.mean(s) for s in rs]
+        within = st.median([st.stdev(s) / st.mean(s) for s in rs])
+        print(f"pinning: {kind} {cfg:6s} runs {len(rs):2d}  mean of runs {st.mean(means):8.2f} tok/s  range {min(means):.1f}..{max(means):.1f}"
+              f"  between-run CV {100 * st.stdev(means) / st.mean(means):.2f}%  within-run CV (median) {100 * within:.2f}%")
+        print("pinning:   runs: " + " ".join(f"{x:.1f}" for x in means))
+PY
     ;;
   *) echo "unknown step $step"; exit 2;;
 esac
