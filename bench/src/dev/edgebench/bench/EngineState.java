@@ -39,6 +39,8 @@ public abstract class EngineState {
     public int ubatch;
 
     BenchSetup.Opened opened;
+    /** Wait for the rest of edgebench to go quiet before each sample (see {@link Settle}). */
+    boolean settle;
 
     /**
      * Opens the session, then warms the engine up untimed.
@@ -50,17 +52,22 @@ public abstract class EngineState {
         try {
             opened = BenchSetup.open(model, batch, tokensPerSeq, threads, nGpuLayers, flashAttn, cacheType, ubatch, sample);
             opened.session().warmup();
+            var facts = dev.edgebench.latency.TokenClock.facts();
+            settle = facts != null && Settle.needed(BenchSetup.resolveGpuLayers(nGpuLayers), facts.cpuThreads());
         } catch (Throwable t) {
             RunFiles.recordFailure(BenchId.of(params), t);
             throw t;
         }
     }
 
-    /** Empties the cache and prefills {@code depth} tokens untimed. */
+    /** Empties the cache and prefills {@code depth} tokens untimed; then, where needed, waits for the rest of edgebench to go quiet. */
     protected void toDepth(int depth) {
         opened.session().truncate(0);
         if (depth > 0) {
             opened.session().prefill(depth);
+        }
+        if (settle) {
+            Settle.waitForQuiet();
         }
     }
 

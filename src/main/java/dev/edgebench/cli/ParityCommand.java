@@ -92,6 +92,7 @@ final class ParityCommand implements Callable<Integer> {
             m.put("llamaBenchTokSWithoutFirst", lb.meanWithoutFirstTokS());
             m.put("llamaBenchP50TokS", lb.medianTokS());
             m.put("llamaBenchFirstRepRelative", lb.firstRelative());
+            m.set("llamaBenchSamplesTokS", RunFolder.json().valueToTree(lb.samplesTokS()));
             m.put("ratio", eb[0] / lb.meanTokS());
             m.put("ratioWithoutFirst", eb[0] / lb.meanWithoutFirstTokS());
             m.put("p50Ratio", eb[3] / lb.medianTokS());
@@ -279,6 +280,7 @@ final class ParityCommand implements Callable<Integer> {
         row.put("llamaBenchDecodeP50TokS", tg.medianTokS());
         row.put("prefillP50Ratio", e[3] / l.medianTokS());
         row.put("decodeP50Ratio", e[4] / tg.medianTokS());
+        row.set("llamaBenchDecodeSamplesTokS", RunFolder.json().valueToTree(tg.samplesTokS()));
         ArrayNode prompts = row.putArray("prompts");
         prs.forEach(p -> prompts.add(p.json()));
         return row;

@@ -96,6 +96,9 @@ class ParityCommandTest {
                 JsonNode pr = round.path("prompts").get(0);
                 assertEquals(16, pr.path("nPrompt").asInt());
                 assertTrue(pr.path("llamaBenchTokSWithoutFirst").asDouble() > 0, pr.toString());
+                // every timed repetition's rate, for analyses the medians cannot make
+                assertEquals(pr.path("llamaBenchReps").asInt(), pr.path("llamaBenchSamplesTokS").size(), pr.toString());
+                assertEquals(2, round.path("llamaBenchDecodeSamplesTokS").size(), round.toString());
                 assertTrue(round.path("decodeRatioWithoutFirst").asDouble() > 0, round.toString());
             }
             // llama-bench's commit, or the manifest's where llama-bench does not know it: never "unknown" with a manifest
