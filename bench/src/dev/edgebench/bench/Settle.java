@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * {@value #PROPERTY}{@code =false} switches it off for an A/B.
  */
 final class Settle {
-    static final String PROPERTY = "edgebench.settle";
+    static final String PROPERTY = ForkProperties.SETTLE_PROPERTY;
     static final long POLL_MS = 5;
     static final long BUSY_NS = 250_000;
     static final int QUIET_POLLS = 3;

@@ -28,6 +28,8 @@ public final class ForkProperties {
     public static final String JIT_PROPERTY = "edgebench.jit.early";
     /** System property read in the fork: {@code false} gives llama.cpp's log a Java callback per line (engine.llama.NativeLog). */
     public static final String LOG_GATE_PROPERTY = "edgebench.native.logGate";
+    /** System property read in the fork: {@code false} starts CPU samples without waiting for the rest of edgebench (bench.Settle). */
+    public static final String SETTLE_PROPERTY = "edgebench.settle";
     /** The fraction of HotSpot's compile thresholds edgebench's own methods get in a fork. */
     static final String JIT_SCALING = "0.02";
 
@@ -43,6 +45,7 @@ public final class ForkProperties {
         List<String> args = new ArrayList<>();
         args.add("--enable-native-access=ALL-UNNAMED");
         flag(LOG_GATE_PROPERTY, true);   // read in the fork: refused here, before anything runs
+        flag(SETTLE_PROPERTY, true);
         if (flag(JIT_PROPERTY, true)) {
             args.add("-XX:CompileCommand=quiet");
             for (String methods : List.of("dev.edgebench.*::*", "org.HdrHistogram.*::*")) {

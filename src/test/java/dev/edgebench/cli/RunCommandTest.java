@@ -49,6 +49,12 @@ class RunCommandTest {
         } finally {
             System.clearProperty(dev.edgebench.run.ForkProperties.LOG_GATE_PROPERTY);
         }
+        System.setProperty(dev.edgebench.run.ForkProperties.SETTLE_PROPERTY, "later");
+        try {
+            rejected("system property edgebench.settle is 'later'; it takes true or false", "--model", "Llama-3.2-1B:Q4_0", "--dry-run");
+        } finally {
+            System.clearProperty(dev.edgebench.run.ForkProperties.SETTLE_PROPERTY);
+        }
         System.setProperty(dev.edgebench.run.ForkProperties.JIT_PROPERTY, "false");
         try {
             assertFalse(dev.edgebench.run.ForkProperties.jvmArgs(null, null).stream().anyMatch(x -> x.contains("CompileThresholdScaling")));
