@@ -449,28 +449,30 @@ case "$step" in
     f=$(eb forge "$m" 2>/dev/null | tail -1 | cut -f2)
     lb="$bundle/native/build/cuda/bin/llama-bench"
     pin=${PIN_CPUS:-0-7}
+    cpus=$(taskset -cp $$ | sed 's/.*: //')
     mkdir -p "$out/pinning"
-    for r in $(seq 1 "${ROUNDS:-12}"); do
-      [ "$(date +%s)" -lt "$deadline" ] || { echo "pinning: out of time after $((r - 1)) llama-bench rounds"; break; }
-      order="free pinned"
-      [ $((r % 2)) = 0 ] && order="pinned free"
-      for cfg in $order; do
-        pre=()
-        [ "$cfg" = pinned ] && pre=(taskset -c "$pin")
-        "${pre[@]}" "$lb" -m "$f" -p 0 -n 128 -t 4 -ngl 99 -r 5 -o json > "$out/pinning/lb-$cfg-$r.json" 2>/dev/null
+    # one side's runs as fresh processes: CFG (free or pinned) and the round number
+    lb_run() { "$lb" -m "$f" -p 0 -n 128 -t 4 -ngl 99 -r 5 -o json > "$out/pinning/lb-$1-$2.json" 2>/dev/null; }
+    eb_run() {
+      "$java" "${jopts[@]}" -jar "$jar" run --model "$m" --benchmarks decode --gen 128 --threads 4 --ngl 99 --warmup 1 \
+        --samples 5 --forks 1 --no-telemetry --no-roofline --out "$out/pinning" --run-id "eb-$1-$2" > /dev/null 2>&1
+    }
+    # interleaved rounds of one side, unpinned and pinned, the order alternating, until the deadline: NAME ROUNDS FUNCTION
+    pin_rounds() {
+      for r in $(seq 1 "$2"); do
+        [ "$(date +%s)" -lt "$deadline" ] || { echo "pinning: out of time after $((r - 1)) $1 rounds"; break; }
+        order="free pinned"
+        [ $((r % 2)) = 0 ] && order="pinned free"
+        for cfg in $order; do
+          # the shell's own CPU mask, which the run inherits, then back to every CPU it had
+          [ "$cfg" = pinned ] && taskset -cp "$pin" $$ > /dev/null
+          "$3" "$cfg" "$r"
+          taskset -cp "$cpus" $$ > /dev/null
+        done
       done
-    done
-    for r in $(seq 1 "${EB_ROUNDS:-6}"); do
-      [ "$(date +%s)" -lt "$deadline" ] || { echo "pinning: out of time after $((r - 1)) edgebench rounds"; break; }
-      order="free pinned"
-      [ $((r % 2)) = 0 ] && order="pinned free"
-      for cfg in $order; do
-        pre=()
-        [ "$cfg" = pinned ] && pre=(taskset -c "$pin")
-        "${pre[@]}" "$java" "${jopts[@]}" -jar "$jar" run --model "$m" --benchmarks decode --gen 128 --threads 4 --ngl 99 \
-          --warmup 1 --samples 5 --forks 1 --no-telemetry --no-roofline --out "$out/pinning" --run-id "eb-$cfg-$r" > /dev/null 2>&1
-      done
-    done
+    }
+    pin_rounds llama-bench "${ROUNDS:-12}" lb_run
+    pin_rounds edgebench "${EB_ROUNDS:-6}" eb_run
     python3 - "$out/pinning" <<'PY'
 import glob, json, os, statistics as st, sys
 d = sys.argv[1]

@@ -61,6 +61,10 @@ if [ -n "$model" ]; then
   "$cc" -std=c11 -O2 -Wall -Wextra -pedantic -Werror -I"$src/include" -I"$src/ggml/include" "$here/test/decode_loop.c" \
     -L"$lib" -lllama -lggml-base -lggml-cpu -Wl,-rpath,"$lib" -o "$tmp/decode_loop"
   "$tmp/decode_loop" "$model" 1 16 2 0 | tail -1
+  # the prefill-after-a-pause probe builds and runs
+  "$cc" -std=c11 -O2 -Wall -Wextra -pedantic -Werror -I"$src/include" -I"$src/ggml/include" "$here/test/prefill_gap.c" \
+    -L"$lib" -lllama -lggml-base -lggml-cpu -Wl,-rpath,"$lib" -o "$tmp/prefill_gap"
+  "$tmp/prefill_gap" "$model" 1 16 2 0 0,5 | tail -1
 else
   echo "native/shim/test.sh: llama test skipped (no model given)"
 fi

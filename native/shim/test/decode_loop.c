@@ -10,30 +10,9 @@
  *
  * Prints per layout the median and min..max tok/s over the repetitions, and all tokens over all the time
  * (the mean rate, as edgebench's profile command reports it). */
-#define _POSIX_C_SOURCE 200809L
-#include "ggml-cpu.h"
-#include "llama.h"
+#include "llama_bench_like.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *) a, y = *(const double *) b;
-    return (x > y) - (x < y);
-}
-
-static void quiet(enum ggml_log_level level, const char *text, void *user) {
-    (void) level;
-    (void) text;
-    (void) user;
-}
 
 /* one repetition: n_gen tokens from an empty cache; tok/s, or -1 on a failed decode */
 static double rep(struct llama_context *ctx, int explicit_batch, struct llama_batch *b, int n_gen, int n_vocab) {
@@ -67,43 +46,20 @@ int main(int argc, char **argv) {
     int threads = argc > 2 ? atoi(argv[2]) : 4, n_gen = argc > 3 ? atoi(argv[3]) : 128, reps = argc > 4 ? atoi(argv[4]) : 10;
     int ngl = argc > 5 ? atoi(argv[5]) : 99, r, m, n_vocab;
     const char *names[2] = {"llama_batch_get_one (llama-bench)", "explicit batch (edgebench)"};
-    struct llama_model_params mp;
-    struct llama_context_params cp;
-    struct llama_model *model;
+    struct bench_like lb;
     struct llama_context *ctx;
-    struct ggml_threadpool_params tpp;
-    struct ggml_threadpool *tp;
     struct llama_batch b;
     double *ts[2];
     if (path == NULL || threads < 1 || n_gen < 1 || reps < 1) {
         fprintf(stderr, "usage: decode_loop MODEL.gguf [THREADS>=1] [N_GEN>=1] [REPS>=1] [NGL]\n");
         return 2;
     }
-    llama_log_set(quiet, NULL);
-    llama_backend_init();
-    mp = llama_model_default_params();
-    mp.n_gpu_layers = ngl;
-    model = llama_model_load_from_file(path, mp);
-    if (model == NULL) {
-        fprintf(stderr, "decode_loop: cannot load %s\n", path);
+    lb = bench_like_open("decode_loop", path, ngl, n_gen, threads);
+    if (lb.ctx == NULL) {
         return 1;
     }
-    cp = llama_context_default_params();
-    cp.n_ctx = (uint32_t) n_gen;
-    cp.n_batch = 2048;
-    cp.n_ubatch = 512;
-    cp.n_seq_max = 1;
-    cp.n_threads = threads;
-    cp.n_threads_batch = threads;
-    ctx = llama_init_from_model(model, cp);
-    if (ctx == NULL) {
-        fprintf(stderr, "decode_loop: no context\n");
-        return 1;
-    }
-    tpp = ggml_threadpool_params_default(threads);
-    tp = ggml_threadpool_new(&tpp);
-    llama_attach_threadpool(ctx, tp, NULL);
-    n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
+    ctx = lb.ctx;
+    n_vocab = lb.n_vocab;
     b = llama_batch_init(1, 0, 1);
     ts[0] = calloc((size_t) reps, sizeof(double));
     ts[1] = calloc((size_t) reps, sizeof(double));
@@ -128,9 +84,7 @@ int main(int argc, char **argv) {
     }
     printf("  explicit / get_one: %.4f\n", ts[1][reps / 2] / ts[0][reps / 2]);
     llama_batch_free(b);
-    llama_free(ctx);
-    ggml_threadpool_free(tp);
-    llama_model_free(model);
+    bench_like_close(&lb);
     free(ts[0]);
     free(ts[1]);
     return 0;

@@ -14,37 +14,16 @@
  *
  * Prints per gap the median rate of the first and second prefill of the pairs and the median of
  * each pair's ratio first/second (1 where a pause costs nothing). */
-#define _POSIX_C_SOURCE 200809L
-#include "ggml-cpu.h"
-#include "llama.h"
+#include "llama_bench_like.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_GAPS 8
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *) a, y = *(const double *) b;
-    return (x > y) - (x < y);
-}
 
 static double median(double *v, int n) {
     qsort(v, (size_t) n, sizeof(double), cmp);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void quiet(enum ggml_log_level level, const char *text, void *user) {
-    (void) level;
-    (void) text;
-    (void) user;
 }
 
 /* one prefill of n tokens from an empty cache, as llama-bench's test_prompt: tok/s, or -1 on failure */
@@ -72,12 +51,8 @@ int main(int argc, char **argv) {
     int ngl = argc > 5 ? atoi(argv[5]) : 0, gaps[MAX_GAPS], n_gaps = 0, g, r, n_vocab;
     char list[256];
     double *first[MAX_GAPS], *second[MAX_GAPS], *ratio[MAX_GAPS];
-    struct llama_model_params mp;
-    struct llama_context_params cp;
-    struct llama_model *model;
+    struct bench_like lb;
     struct llama_context *ctx;
-    struct ggml_threadpool_params tpp;
-    struct ggml_threadpool *tp;
     llama_token *toks;
     strncpy(list, argc > 6 ? argv[6] : "0,20,200", sizeof list - 1);
     list[sizeof list - 1] = 0;
@@ -88,31 +63,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: prefill_gap MODEL.gguf [THREADS>=1] [N_PROMPT>=1] [REPS>=1] [NGL] [GAPS_MS=0,20,200]\n");
         return 2;
     }
-    llama_log_set(quiet, NULL);
-    llama_backend_init();
-    mp = llama_model_default_params();
-    mp.n_gpu_layers = ngl;
-    model = llama_model_load_from_file(path, mp);
-    if (model == NULL) {
-        fprintf(stderr, "prefill_gap: cannot load %s\n", path);
+    lb = bench_like_open("prefill_gap", path, ngl, n_prompt, threads);
+    if (lb.ctx == NULL) {
         return 1;
     }
-    cp = llama_context_default_params();
-    cp.n_ctx = (uint32_t) n_prompt;
-    cp.n_batch = 2048;
-    cp.n_ubatch = 512;
-    cp.n_seq_max = 1;
-    cp.n_threads = threads;
-    cp.n_threads_batch = threads;
-    ctx = llama_init_from_model(model, cp);
-    if (ctx == NULL) {
-        fprintf(stderr, "prefill_gap: no context\n");
-        return 1;
-    }
-    tpp = ggml_threadpool_params_default(threads);
-    tp = ggml_threadpool_new(&tpp);
-    llama_attach_threadpool(ctx, tp, NULL);
-    n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
+    ctx = lb.ctx;
+    n_vocab = lb.n_vocab;
     toks = calloc((size_t) n_prompt, sizeof(llama_token));
     for (g = 0; g < n_gaps; g++) {
         first[g] = calloc((size_t) reps, sizeof(double));
@@ -143,9 +99,7 @@ int main(int argc, char **argv) {
         printf("gap %4d ms: after the pause %8.2f tok/s, back to back %8.2f tok/s, first/second median %.4f (%d of %d below 1)\n",
                gaps[g], median(first[g], reps), median(second[g], reps), median(ratio[g], reps), below, reps);
     }
-    llama_free(ctx);
-    ggml_threadpool_free(tp);
-    llama_model_free(model);
+    bench_like_close(&lb);
     free(toks);
     return 0;
 }
