@@ -88,6 +88,10 @@ public final class EdgebenchProfiler implements InternalProfiler {
             publish(out, values, Metric.PREFILL_TOK_S, t.prefillTokens() * 1e9 / t.prefillNs());
             publish(out, values, Metric.PREFILL_MS, t.prefillNs() / 1e6 / Math.max(1, prefill.getTotalCount()));
         }
+        long settled = Settle.takeLastWaitMs();
+        if (settled >= 0) {
+            publish(out, values, Metric.SETTLE_MS, settled);
+        }
         TokenClock.RunFacts facts = TokenClock.facts();
         if (facts != null && facts.cpuThreads() > 0) {
             publish(out, values, Metric.ENGINE_CPU_THREADS, facts.cpuThreads());

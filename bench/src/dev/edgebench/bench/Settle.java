@@ -32,7 +32,17 @@ final class Settle {
     static final int QUIET_POLLS = 3;
     static final long MAX_WAIT_MS = 300;
 
+    /** The last wait in ms, until the profiler takes it; -1 when none is waiting to be reported. */
+    private static volatile long lastWaitMs = -1;
+
     private Settle() {
+    }
+
+    /** @return the wait before the sample just run (ms), once; -1 when there was none */
+    static long takeLastWaitMs() {
+        long w = lastWaitMs;
+        lastWaitMs = -1;
+        return w;
     }
 
     /** @return whether a run on {@code threads} CPU threads with {@code gpuLayers} on a GPU needs to settle */
@@ -60,7 +70,8 @@ final class Settle {
             quiet = now - last < BUSY_NS ? quiet + 1 : 0;
             last = now;
         }
-        return (System.nanoTime() - t0) / 1_000_000L;
+        lastWaitMs = (System.nanoTime() - t0) / 1_000_000L;
+        return lastWaitMs;
     }
 
     private static List<Path> taskDirs() {

@@ -102,6 +102,9 @@ public enum Metric {
     ISSUE_DELAY_MAX_MS("requests.issue_delay_max_ms", "ms", false, Aggregation.MAX,
             "largest delay of a send against its scheduled time (open loop falling behind)"),
     // the engine's own account of a request batch (its iteration statistics), where it keeps one
+    SETTLE_MS("setup.settle_ms", "ms", false, Aggregation.AVG,
+            "untimed wait before the sample until the rest of edgebench was quiet (CPU engines whose threads fill every core;"
+                    + " 300 ms is the limit: the machine never went quiet)"),
     ENGINE_CPU_THREADS("engine.cpu_threads", "threads", false, Aggregation.MAX,
             "CPU threads the engine computes with: the threads parameter, or what auto chose for the model and device"),
     ENGINE_ITERATIONS("engine.iterations", "iterations", false, Aggregation.AVG, "scheduler iterations (batches) the engine ran for the sample"),

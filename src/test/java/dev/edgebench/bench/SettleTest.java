@@ -61,7 +61,10 @@ class SettleTest {
         spinner.start();
         try {
             running.await();
+            Settle.takeLastWaitMs();
             long waited = Settle.waitForQuiet();
+            assertEquals(waited, Settle.takeLastWaitMs(), "the profiler reports the wait");
+            assertEquals(-1, Settle.takeLastWaitMs(), "once");
             // the spinner never stops on its own: the wait ends at its limit, not after the 15 ms a quiet process needs
             assertTrue(waited >= Settle.MAX_WAIT_MS, "waited " + waited + " ms while another thread ran");
         } finally {
