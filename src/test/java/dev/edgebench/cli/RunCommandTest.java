@@ -37,23 +37,17 @@ class RunCommandTest {
     /** The forks' JVM switches take true or false; anything else is refused before a model is forged or a fork starts. */
     @Test
     void aForkSwitchThatIsNeitherTrueNorFalse() {
-        System.setProperty(dev.edgebench.run.ForkProperties.JIT_PROPERTY, "maybe");
-        try {
-            rejected("system property edgebench.jit.early is 'maybe'; it takes true or false", "--model", "Llama-3.2-1B:Q4_0", "--dry-run");
-        } finally {
-            System.clearProperty(dev.edgebench.run.ForkProperties.JIT_PROPERTY);
-        }
-        System.setProperty(dev.edgebench.run.ForkProperties.LOG_GATE_PROPERTY, "off");
-        try {
-            rejected("system property edgebench.native.logGate is 'off'; it takes true or false", "--model", "Llama-3.2-1B:Q4_0", "--dry-run");
-        } finally {
-            System.clearProperty(dev.edgebench.run.ForkProperties.LOG_GATE_PROPERTY);
-        }
-        System.setProperty(dev.edgebench.run.ForkProperties.SETTLE_PROPERTY, "later");
-        try {
-            rejected("system property edgebench.settle is 'later'; it takes true or false", "--model", "Llama-3.2-1B:Q4_0", "--dry-run");
-        } finally {
-            System.clearProperty(dev.edgebench.run.ForkProperties.SETTLE_PROPERTY);
+        String[][] cases = {
+                {dev.edgebench.run.ForkProperties.JIT_PROPERTY, "maybe"},
+                {dev.edgebench.run.ForkProperties.LOG_GATE_PROPERTY, "off"},
+                {dev.edgebench.run.ForkProperties.SETTLE_PROPERTY, "later"}};
+        for (String[] c : cases) {
+            System.setProperty(c[0], c[1]);
+            try {
+                rejected("system property " + c[0] + " is '" + c[1] + "'; it takes true or false", "--model", "Llama-3.2-1B:Q4_0", "--dry-run");
+            } finally {
+                System.clearProperty(c[0]);
+            }
         }
         System.setProperty(dev.edgebench.run.ForkProperties.JIT_PROPERTY, "false");
         try {
